@@ -1,0 +1,1 @@
+//! rbac-lens-report
