@@ -6,6 +6,7 @@
 //! (recursion depth, output size) so untrusted charts cannot hang the caller.
 
 pub mod value;
+pub mod fmt;
 pub mod func;
 pub mod sprig;
 
