@@ -1,1 +1,31 @@
-//! rbac-lens-report
+//! Output formats over one [`Report`] value: `table`, `json`, `yaml`, `markdown`.
+//!
+//! Every renderer is deterministic (the report is sorted once, by the core), so outputs can
+//! be diffed and snapshot-tested. Nothing here analyses anything.
+
+pub mod model;
+
+pub use model::Report;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+    Markdown,
+}
+
+/// Machine-readable JSON (pretty-printed, trailing newline).
+pub fn to_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// YAML with the same keys as JSON.
+pub fn to_yaml(report: &Report) -> String {
+    // Via JSON so that YAML and JSON can never drift apart.
+    let value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
+    serde_saphyr::to_string(&value).unwrap_or_else(|e| format!("error: {e}\n"))
+}

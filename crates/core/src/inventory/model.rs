@@ -140,6 +140,10 @@ pub struct Binding {
     pub role_ref: RoleRef,
     pub subjects: Vec<Subject>,
     pub origin: Origin,
+    /// Non-fatal problems found while reading the binding, e.g. a subject with an unknown
+    /// `kind` (it matches nobody, so it is left out of `subjects` and reported here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<super::FieldError>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

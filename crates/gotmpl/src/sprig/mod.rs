@@ -1,8 +1,126 @@
-//! The Sprig function library (github.com/Masterminds/sprig v3), as Helm ships it.
+//! The Sprig function library (github.com/Masterminds/sprig v3.3, the version Helm 3 and 4
+//! ship), rewritten from its documented and observed behaviour.
+//!
+//! One module per Sprig group. Every function takes `&[Value]` and checks its arguments the
+//! way Go's `text/template` checks a typed Go function (see [`args`]), so error messages read
+//! like helm's. This module must never touch the network, the environment or the file system:
+//! `env` and `expandenv` are not registered (Helm removes them too), and `getHostByName`
+//! returns an error.
+//!
+//! Not here, because Helm replaces or adds them in its own layer: `toJson`, `fromJson`,
+//! `toYaml`, `fromYaml`, `toToml`, `include`, `tpl`, `required`, `lookup`. Sprig's other JSON
+//! helpers (`toPrettyJson`, `toRawJson`, `mustToJson`, `mustFromJson`...) belong with them.
+//!
+//! Number model: Go's Sprig integer math (`add`, `sub`, `max`...) converts each argument with
+//! `cast.ToInt64` (floats truncate, strings parse, anything else is 0) and returns `int64`,
+//! which is [`Value::Int`]; float math returns [`Value::Float`]. Parameters that Go declares as
+//! `int` (`trunc`, `indent`, `repeat`...) accept only [`Value::Int`]: a value read from a values
+//! file is a `float64` and helm refuses it there ("wrong type for value; expected int; got
+//! float64"), so we refuse it too.
+//!
+//! Safety limits: functions that build strings or lists from a count (`repeat`, `until`,
+//! `seq`, `randAlpha`...) refuse results larger than [`MAX_LEN`] elements or bytes, so a
+//! hostile chart cannot exhaust memory through them.
+//!
+//! Example (through the engine): `{{ .Values.name | default "app" | trunc 63 | trimSuffix "-" }}`.
+
+mod args;
+mod conversion;
+mod defaults;
+mod dicts;
+mod encoding;
+mod lists;
+mod math;
+mod paths;
+mod reflection;
+mod regexp;
+mod semver;
+mod strings;
 
 use crate::func::FuncMap;
 
+/// Largest string (bytes) or list (elements) a Sprig function builds from a count.
+pub const MAX_LEN: usize = 1 << 24;
+
 /// Register every Sprig function into `funcs`.
 pub fn register(funcs: &mut FuncMap) {
-    let _ = funcs;
+    strings::register(funcs);
+    conversion::register(funcs);
+    defaults::register(funcs);
+    lists::register(funcs);
+    dicts::register(funcs);
+    math::register(funcs);
+    regexp::register(funcs);
+    encoding::register(funcs);
+    paths::register(funcs);
+    reflection::register(funcs);
+    semver::register(funcs);
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::func::FuncMap;
+    use crate::value::Value;
+
+    /// Call a registered Sprig function by name.
+    pub fn call(name: &str, args: &[Value]) -> Result<Value, String> {
+        let mut funcs = FuncMap::new();
+        super::register(&mut funcs);
+        let f = funcs
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} not registered"));
+        f(args)
+    }
+
+    /// Call and render the result as `{{ . }}` would (Go `%v`).
+    pub fn render(name: &str, args: &[Value]) -> Result<String, String> {
+        call(name, args).map(|v| crate::fmt::format_value(&v))
+    }
+
+    pub fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+    pub fn i(x: i64) -> Value {
+        Value::Int(x)
+    }
+    pub fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+    pub fn l(items: Vec<Value>) -> Value {
+        Value::list(items)
+    }
+    pub fn m(entries: &[(&str, Value)]) -> Value {
+        Value::map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    /// Run a table of `(function, args, expected %v output)` cases.
+    pub fn table(cases: &[(&str, Vec<Value>, &str)]) {
+        let mut failures = Vec::new();
+        for (name, args, want) in cases {
+            match render(name, args) {
+                Ok(got) if got == *want => {}
+                Ok(got) => failures.push(format!("{name} {args:?}: got {got:?}, want {want:?}")),
+                Err(e) => failures.push(format!("{name} {args:?}: error {e:?}, want {want:?}")),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Run a table of `(function, args, substring of the expected error)` cases.
+    pub fn errors(cases: &[(&str, Vec<Value>, &str)]) {
+        let mut failures = Vec::new();
+        for (name, args, want) in cases {
+            match call(name, args) {
+                Err(e) if e.contains(want) => {}
+                Err(e) => failures.push(format!("{name} {args:?}: error {e:?}, want {want:?}")),
+                Ok(v) => failures.push(format!("{name} {args:?}: got {v:?}, want error {want:?}")),
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
 }

@@ -1,0 +1,70 @@
+//! The whole pipeline in one call: inputs → documents → inventory → grants → findings.
+
+use crate::catalog::Catalog;
+use crate::diagnostics::Warning;
+use crate::findings::{Findings, analyze};
+use crate::inventory::{Inventory, build_inventory};
+use crate::limits::Limits;
+use crate::rbac::{Authorizer, AuthorizerOptions};
+use crate::source::{ChartRenderer, Input, Loaded, load};
+
+/// Settings of one analysis run.
+#[derive(Clone, Debug)]
+pub struct AnalyzeOptions {
+    /// Namespace for namespaced objects that have none.
+    pub default_namespace: String,
+    pub limits: Limits,
+    pub authorizer: AuthorizerOptions,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            default_namespace: "default".into(),
+            limits: Limits::default(),
+            authorizer: AuthorizerOptions::default(),
+        }
+    }
+}
+
+/// The result of every stage, for the report and for further questions (can-i, who-can).
+pub struct Analysis {
+    pub loaded: Loaded,
+    pub inventory: Inventory,
+    pub authorizer: Authorizer,
+    pub findings: Findings,
+}
+
+impl Analysis {
+    /// All warnings: input problems first, then facts about the RBAC.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut all = self.loaded.warnings.clone();
+        all.extend(self.findings.warnings.iter().cloned());
+        all
+    }
+
+    /// True when some input could not be read, parsed or rendered.
+    pub fn has_input_errors(&self) -> bool {
+        self.warnings().iter().any(|w| w.code.is_input_error())
+    }
+}
+
+/// Read, extract, authorize and match.
+pub fn analyze_inputs(
+    inputs: &[Input],
+    opts: &AnalyzeOptions,
+    catalog: &Catalog,
+    renderer: Option<&dyn ChartRenderer>,
+) -> Analysis {
+    let loaded = load(inputs, &opts.limits, renderer);
+    analyze_loaded(loaded, opts, catalog)
+}
+
+/// The stages after reading (used by tests and the atlas, which read their own way).
+pub fn analyze_loaded(mut loaded: Loaded, opts: &AnalyzeOptions, catalog: &Catalog) -> Analysis {
+    let (inventory, warnings) = build_inventory(&loaded.documents, &opts.default_namespace);
+    loaded.warnings.extend(warnings);
+    let authorizer = Authorizer::new(&inventory, &opts.authorizer);
+    let findings = analyze(&inventory, &authorizer, catalog);
+    Analysis { loaded, inventory, authorizer, findings }
+}

@@ -1,0 +1,314 @@
+//! Split input text into Kubernetes documents and parse each one, keeping its origin.
+//!
+//! YAML is read with Kubernetes' YAML 1.1 scalar rules (`yes`/`on` are booleans, `0755` is
+//! octal) so that a field like `automountServiceAccountToken: yes` is not misread. A broken
+//! document becomes a warning; the other documents of the file are still parsed.
+
+use serde_json::Value;
+
+use crate::diagnostics::{Code, Warning};
+use crate::inventory::Origin;
+use crate::limits::Limits;
+
+/// One parsed Kubernetes object and where it came from.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub origin: Origin,
+    pub value: Value,
+}
+
+/// A document's raw text and position, before parsing.
+struct RawDoc<'a> {
+    text: &'a str,
+    /// 1-based line of the document's first line in the file.
+    line: usize,
+}
+
+/// Split a YAML stream on `---` / `...` markers at column 0.
+fn split_yaml(text: &str) -> Vec<RawDoc<'_>> {
+    let mut docs = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1usize;
+    let mut offset = 0usize;
+    for (idx, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = |m: &str| {
+            bare.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        };
+        if is_marker("---") {
+            docs.push(RawDoc { text: &text[start..offset], line: start_line });
+            // Content after `--- ` on the same line belongs to the next document.
+            start = offset + 3;
+            start_line = idx + 1;
+        } else if is_marker("...") {
+            docs.push(RawDoc { text: &text[start..offset], line: start_line });
+            start = offset + line.len();
+            start_line = idx + 2;
+        }
+        offset += line.len();
+    }
+    docs.push(RawDoc { text: &text[start..], line: start_line });
+    docs
+}
+
+/// True when a document holds nothing but blanks, comments and directives.
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t.starts_with('%')
+    })
+}
+
+/// The line inside `text` where its first content line is, 0-based.
+fn first_content_line(text: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let t = l.trim();
+            !(t.is_empty() || t.starts_with('#'))
+        })
+        .unwrap_or(0)
+}
+
+fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_documents = 2;
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = 5_000_000;
+    budget.max_events = 20_000_000;
+    let mut opts = serde_saphyr::Options::default();
+    opts.budget = Some(budget);
+    opts.legacy_octal_numbers = true;
+    opts
+}
+
+/// Parse one YAML document into JSON, with Kubernetes' scalar rules.
+pub fn parse_yaml_value(text: &str, limits: &Limits) -> Result<Value, String> {
+    serde_saphyr::from_str_with_options::<Value>(text, yaml_options(limits))
+        .map_err(|e| first_line(&e.to_string()))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).trim().to_string()
+}
+
+/// Depth of nested maps and lists (iterative: no recursion on untrusted data).
+pub fn depth(v: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Parse every document of one input text. `file` names it in origins and warnings.
+pub fn parse_text(
+    file: &str,
+    text: &str,
+    limits: &Limits,
+    docs: &mut Vec<Document>,
+    warnings: &mut Vec<Warning>,
+) {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if parse_json_stream(file, text, limits, docs, warnings) {
+            return;
+        }
+    }
+    let mut index = 0usize;
+    for raw in split_yaml(text) {
+        if is_blank(raw.text) {
+            continue;
+        }
+        let line = raw.line + first_content_line(raw.text);
+        let origin = Origin { file: file.to_string(), document: index, line, ..Origin::default() };
+        index += 1;
+        if docs.len() >= limits.max_documents {
+            warnings.push(limit_warning(&origin, limits));
+            return;
+        }
+        match parse_yaml_value(raw.text, limits) {
+            Ok(Value::Null) => {}
+            Ok(value) => push_document(origin, value, limits, docs, warnings),
+            Err(msg) => {
+                let mut w = Warning::new(Code::Malformed, file, format!("not valid YAML: {msg}"));
+                w.document = Some(origin.document);
+                w.line = origin.line;
+                warnings.push(w);
+            }
+        }
+    }
+}
+
+/// A JSON file: one value or several concatenated. Returns false to fall back to YAML.
+fn parse_json_stream(
+    file: &str,
+    text: &str,
+    limits: &Limits,
+    docs: &mut Vec<Document>,
+    warnings: &mut Vec<Warning>,
+) -> bool {
+    let mut values = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut lines = Vec::new();
+    loop {
+        let offset = stream.byte_offset();
+        match stream.next() {
+            None => break,
+            Some(Ok(v)) => {
+                let skipped = text[offset..].len() - text[offset..].trim_start().len();
+                lines.push(1 + text[..offset + skipped].matches('\n').count());
+                values.push(v);
+            }
+            // Not JSON after all (YAML flow style, say): let the YAML reader try.
+            Some(Err(_)) => return false,
+        }
+    }
+    for (index, (value, line)) in values.into_iter().zip(lines).enumerate() {
+        let origin = Origin { file: file.to_string(), document: index, line, ..Origin::default() };
+        if docs.len() >= limits.max_documents {
+            warnings.push(limit_warning(&origin, limits));
+            break;
+        }
+        // A top-level JSON array is a list of objects.
+        if let Value::Array(items) = value {
+            for item in items {
+                push_document(origin.clone(), item, limits, docs, warnings);
+            }
+        } else {
+            push_document(origin, value, limits, docs, warnings);
+        }
+    }
+    true
+}
+
+fn limit_warning(origin: &Origin, limits: &Limits) -> Warning {
+    let mut w = Warning::new(
+        Code::LimitExceeded,
+        &origin.file,
+        format!(
+            "more than {} documents in the input; the rest is not analysed",
+            limits.max_documents
+        ),
+    );
+    w.document = Some(origin.document);
+    w.line = origin.line;
+    w
+}
+
+/// Add a parsed value, expanding `kind: List` (and `*List` kinds) into its items.
+fn push_document(
+    origin: Origin,
+    value: Value,
+    limits: &Limits,
+    docs: &mut Vec<Document>,
+    warnings: &mut Vec<Warning>,
+) {
+    let d = depth(&value);
+    if d > limits.max_depth {
+        let mut w = Warning::new(
+            Code::LimitExceeded,
+            &origin.file,
+            format!("nesting depth {d} exceeds the limit of {}", limits.max_depth),
+        );
+        w.document = Some(origin.document);
+        w.line = origin.line;
+        warnings.push(w);
+        return;
+    }
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k == "List" || k.ends_with("List"))
+        && value.get("items").is_some();
+    if is_list {
+        match value.get("items") {
+            Some(Value::Array(items)) => {
+                for item in items {
+                    if docs.len() >= limits.max_documents {
+                        warnings.push(limit_warning(&origin, limits));
+                        return;
+                    }
+                    docs.push(Document { origin: origin.clone(), value: item.clone() });
+                }
+            }
+            Some(Value::Null) => {}
+            Some(_) => {
+                let mut w = Warning::new(Code::BadField, &origin.file, "expected a list");
+                w.document = Some(origin.document);
+                w.line = origin.line;
+                w.field = Some("items".into());
+                warnings.push(w);
+            }
+            None => {}
+        }
+        return;
+    }
+    docs.push(Document { origin, value });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Document>, Vec<Warning>) {
+        let mut d = Vec::new();
+        let mut w = Vec::new();
+        parse_text("f.yaml", text, &Limits::default(), &mut d, &mut w);
+        (d, w)
+    }
+
+    #[test]
+    fn splits_documents_and_tracks_lines() {
+        let (d, w) = parse("a: 1\n---\n# c\nb: 2\n--- \nc: 3\n...\n");
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(d.len(), 3);
+        assert_eq!((d[0].origin.line, d[1].origin.line, d[2].origin.line), (1, 4, 6));
+        assert_eq!(d[2].origin.document, 2);
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_octal() {
+        let (d, _) = parse("automountServiceAccountToken: yes\nmode: 0755\nno: off\n");
+        let v = &d[0].value;
+        assert_eq!(v["automountServiceAccountToken"], Value::Bool(true));
+        assert_eq!(v["mode"], serde_json::json!(493));
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_the_others() {
+        let (d, w) = parse("a: [1\n---\nkind: ServiceAccount\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].code, Code::Malformed);
+        assert_eq!(w[0].document, Some(0));
+    }
+
+    #[test]
+    fn list_is_expanded() {
+        let (d, _) = parse("kind: List\nitems:\n- kind: A\n- kind: B\n");
+        assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn json_stream() {
+        let (d, w) = parse("{\"kind\":\"A\"}\n{\"kind\":\"B\"}");
+        assert!(w.is_empty());
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].origin.line, 2);
+    }
+
+    #[test]
+    fn depth_limit() {
+        let deep = format!("{}1{}", "[".repeat(80), "]".repeat(80));
+        let (d, w) = parse(&deep);
+        assert!(d.is_empty());
+        assert_eq!(w[0].code, Code::LimitExceeded);
+    }
+}

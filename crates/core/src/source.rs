@@ -1,0 +1,237 @@
+//! Turn what the user typed into documents: files (YAML, JSON, `kind: List`), directories
+//! (walked recursively; Helm charts detected at any depth), chart archives, and stdin.
+//!
+//! Helm rendering is plugged in through [`ChartRenderer`] so this crate does not depend on
+//! the renderer; every byte read is bounded by [`Limits`].
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Code, Warning};
+use crate::document::{Document, parse_text};
+use crate::limits::Limits;
+
+/// One input argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    /// `-`: read standard input.
+    Stdin,
+}
+
+impl Input {
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+    }
+}
+
+/// One rendered manifest of a chart.
+#[derive(Clone, Debug)]
+pub struct RenderedManifest {
+    /// `chart/templates/x.yaml` as helm prints it in `# Source:`.
+    pub source: String,
+    pub content: String,
+    pub hook: Option<String>,
+    /// Line in the template where the document starts (0 when unknown).
+    pub line: usize,
+}
+
+/// What a chart renderer returns.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedChart {
+    pub name: String,
+    pub version: String,
+    /// Chart.yaml facts for the report (`metadata.extra.helm`).
+    pub description: String,
+    pub home: String,
+    pub icon: String,
+    pub kube_version: String,
+    pub keywords: Option<Vec<String>>,
+    pub sources: Option<Vec<String>>,
+    pub maintainers: Option<Vec<serde_json::Value>>,
+    pub manifests: Vec<RenderedManifest>,
+    /// Template failures: the chart is partly rendered.
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Renders Helm charts (directory or `.tgz`).
+pub trait ChartRenderer: Sync {
+    fn render(&self, path: &Path) -> Result<RenderedChart, String>;
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub warnings: Vec<Warning>,
+    pub charts: Vec<RenderedChart>,
+    /// Files read (charts count as one).
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// True for a directory holding a `Chart.yaml`.
+pub fn is_chart_dir(path: &Path) -> bool {
+    path.is_dir() && path.join("Chart.yaml").is_file()
+}
+
+/// True for a `.tgz` / `.tar.gz` file (a packaged chart).
+pub fn is_chart_archive(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    path.is_file() && (name.ends_with(".tgz") || name.ends_with(".tar.gz"))
+}
+
+fn is_manifest_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+}
+
+/// Read every input.
+pub fn load(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRenderer>) -> Loaded {
+    let mut out = Loaded::default();
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                let res = std::io::stdin().lock().take(limits.max_file_bytes + 1).read_to_end(&mut buf);
+                match res {
+                    Err(e) => out.warnings.push(Warning::new(Code::Unreadable, "<stdin>", e.to_string())),
+                    Ok(_) => add_bytes(&mut out, "<stdin>", buf, limits),
+                }
+            }
+            Input::Path(p) => load_path(&mut out, p, limits, renderer, true),
+        }
+    }
+    out
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn load_path(out: &mut Loaded, p: &Path, limits: &Limits, renderer: Option<&dyn ChartRenderer>, top: bool) {
+    let meta = match fs::symlink_metadata(p) {
+        Ok(m) => m,
+        Err(e) => {
+            out.warnings.push(Warning::new(Code::BadInput, display(p), format!("cannot read: {e}")));
+            return;
+        }
+    };
+    // Symlinks are followed only when the user named them directly.
+    if meta.file_type().is_symlink() && !top {
+        return;
+    }
+    if is_chart_dir(p) || (is_chart_archive(p) && (top || renderer.is_some())) {
+        render_chart(out, p, renderer);
+        return;
+    }
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                out.warnings.push(Warning::new(Code::Unreadable, display(p), e.to_string()));
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if out.files >= limits.max_files {
+                out.warnings.push(Warning::new(
+                    Code::LimitExceeded,
+                    display(p),
+                    format!("more than {} files; the rest is not read", limits.max_files),
+                ));
+                return;
+            }
+            if e.is_dir() || is_manifest_file(&e) || is_chart_archive(&e) {
+                load_path(out, &e, limits, renderer, false);
+            }
+        }
+        return;
+    }
+    if !top && !is_manifest_file(p) {
+        return;
+    }
+    if meta.len() > limits.max_file_bytes {
+        out.warnings.push(Warning::new(
+            Code::LimitExceeded,
+            display(p),
+            format!("file is {} bytes, over the limit of {}", meta.len(), limits.max_file_bytes),
+        ));
+        return;
+    }
+    match fs::File::open(p).and_then(|f| {
+        let mut buf = Vec::new();
+        f.take(limits.max_file_bytes + 1).read_to_end(&mut buf).map(|_| buf)
+    }) {
+        Ok(buf) => add_bytes(out, &display(p), buf, limits),
+        Err(e) => out.warnings.push(Warning::new(Code::Unreadable, display(p), e.to_string())),
+    }
+}
+
+fn add_bytes(out: &mut Loaded, name: &str, buf: Vec<u8>, limits: &Limits) {
+    out.files += 1;
+    out.bytes += buf.len() as u64;
+    if buf.len() as u64 > limits.max_file_bytes {
+        out.warnings.push(Warning::new(
+            Code::LimitExceeded,
+            name,
+            format!("input is over the limit of {} bytes", limits.max_file_bytes),
+        ));
+        return;
+    }
+    if out.bytes > limits.max_total_bytes {
+        out.warnings.push(Warning::new(
+            Code::LimitExceeded,
+            name,
+            format!("total input is over the limit of {} bytes; the rest is not read", limits.max_total_bytes),
+        ));
+        return;
+    }
+    match String::from_utf8(buf) {
+        Ok(text) => parse_text(name, &text, limits, &mut out.documents, &mut out.warnings),
+        Err(e) => out.warnings.push(Warning::new(
+            Code::Malformed,
+            name,
+            format!("not UTF-8 text (byte {}): not a manifest", e.utf8_error().valid_up_to()),
+        )),
+    }
+}
+
+fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>) {
+    let Some(renderer) = renderer else {
+        out.warnings.push(Warning::new(Code::RenderFailed, display(p), "Helm charts are not supported in this build"));
+        return;
+    };
+    out.files += 1;
+    match renderer.render(p) {
+        Err(e) => out.warnings.push(Warning::new(Code::RenderFailed, display(p), e)),
+        Ok(chart) => {
+            for e in &chart.errors {
+                out.warnings.push(Warning::new(
+                    Code::RenderFailed,
+                    display(p),
+                    format!("{e} (other templates were still rendered: the result is partial)"),
+                ));
+            }
+            let limits = Limits::default();
+            for m in &chart.manifests {
+                let start = out.documents.len();
+                parse_text(&m.source, &m.content, &limits, &mut out.documents, &mut out.warnings);
+                for d in &mut out.documents[start..] {
+                    d.origin.chart = Some(chart.name.clone());
+                    d.origin.hook = m.hook.is_some();
+                    if m.line > 0 {
+                        d.origin.line = m.line + d.origin.line.saturating_sub(1);
+                    }
+                }
+            }
+            out.charts.push(chart);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Type conversion: `toString`, `int`, `int64`, `float64`, `atoi`, `toDecimal`.
+//!
+//! `int` and `int64` follow `spf13/cast` and never fail: floats truncate toward zero,
+//! strings parse with Go's base prefixes (`"0x10"` is 16, `"010"` is 8, `"5.0"` is 5) and
+//! anything unparsable is 0. `int` and `int64` are both [`Value::Int`] here.
+//!
+//! ```text
+//! {{ .Values.replicas | int }}       -> 3 (from 3.0)
+//! {{ "0755" | toDecimal }}           -> 493
+//! {{ 1.5 | toString }}               -> 1.5
+//! ```
+
+use super::args::{self, exact, string, strval};
+use crate::fmt::format_value;
+use crate::func::FuncMap;
+use crate::value::Value;
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.insert("toString", |a| {
+        exact("toString", a, 1)?;
+        Ok(Value::from(strval(&a[0])))
+    });
+    for name in ["int", "int64"] {
+        f.insert(name, move |a| {
+            exact(name, a, 1)?;
+            Ok(Value::Int(args::to_int64(&a[0])))
+        });
+    }
+    f.insert("float64", |a| {
+        exact("float64", a, 1)?;
+        Ok(Value::Float(args::to_float64(&a[0])))
+    });
+    f.insert("atoi", |a| {
+        exact("atoi", a, 1)?;
+        let s = string(&a[0])?;
+        // strconv.Atoi: base 10 with an optional sign, no prefixes or underscores.
+        let ok = !s.is_empty()
+            && s.trim_start_matches(['+', '-']).len() + 1 >= s.len()
+            && s.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
+        Ok(Value::Int(if ok {
+            args::parse_int(s, 10).unwrap_or(0)
+        } else {
+            0
+        }))
+    });
+    f.insert("toDecimal", |a| {
+        exact("toDecimal", a, 1)?;
+        Ok(Value::Int(
+            args::parse_int(&format_value(&a[0]), 8).unwrap_or(0),
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use crate::value::Value;
+
+    #[test]
+    fn conversions() {
+        table(&[
+            ("toString", vec![s("a")], "a"),
+            ("toString", vec![i(42)], "42"),
+            ("toString", vec![f(1.5)], "1.5"),
+            ("toString", vec![Value::Bool(true)], "true"),
+            ("toString", vec![Value::Nil], "<nil>"),
+            ("toString", vec![l(vec![i(1), s("a")])], "[1 a]"),
+            ("toString", vec![Value::Bytes(b"hi".to_vec().into())], "hi"),
+            ("int", vec![f(3.99)], "3"),
+            ("int", vec![s("42")], "42"),
+            ("int", vec![s("0x1F")], "31"),
+            ("int", vec![s("3.0")], "3"),
+            ("int", vec![s("3.5")], "0"),
+            ("int", vec![s("junk")], "0"),
+            ("int", vec![Value::Nil], "0"),
+            ("int", vec![Value::Bool(true)], "1"),
+            ("int64", vec![f(-2.5)], "-2"),
+            ("float64", vec![s("1.25")], "1.25"),
+            ("float64", vec![i(2)], "2"),
+            ("float64", vec![s("x")], "0"),
+            ("atoi", vec![s("12")], "12"),
+            ("atoi", vec![s("-12")], "-12"),
+            ("atoi", vec![s("0x12")], "0"),
+            ("atoi", vec![s("1.5")], "0"),
+            ("toDecimal", vec![s("0755")], "493"),
+            ("toDecimal", vec![i(755)], "493"),
+            ("toDecimal", vec![s("89")], "0"),
+        ]);
+    }
+}

@@ -1,0 +1,349 @@
+//! Dictionary functions. Dicts are Go maps: shared and mutable. `set`, `unset`, `merge` and
+//! `mergeOverwrite` change the map they are given (charts rely on `$_ := set .Values "x" 1`);
+//! the others build new maps. Go iterates maps in random order; `keys` and `values` here
+//! follow sorted key order (charts that need an order pipe through `sortAlpha` anyway).
+//!
+//! ```text
+//! {{ $d := dict "name" "web" "port" 80 }}{{ $_ := set $d "tls" true }}{{ $d.tls }} -> true
+//! {{ dig "a" "b" "fallback" $d }}
+//! {{ merge $overrides $defaults | toYaml }}
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::args::{at_least, exact, is_empty, string, strval};
+use crate::func::FuncMap;
+use crate::value::{Map, Value};
+
+/// A `map[string]interface{}` parameter; `None` for nil (Go's nil map reads as empty).
+fn map_arg(v: &Value) -> Result<Option<&Map>, String> {
+    match v {
+        Value::Map(m) => Ok(Some(m)),
+        Value::Nil => Ok(None),
+        other => Err(format!(
+            "wrong type for value; expected map[string]interface {{}}; got {}",
+            other.type_name()
+        )),
+    }
+}
+
+fn nonnil_map(v: &Value) -> Result<&Map, String> {
+    match v {
+        Value::Map(m) => Ok(m),
+        other => Err(format!(
+            "wrong type for value; expected map[string]interface {{}}; got {}",
+            other.type_name()
+        )),
+    }
+}
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.insert("dict", |a| {
+        let mut m = BTreeMap::new();
+        for pair in a.chunks(2) {
+            let value = pair.get(1).cloned().unwrap_or_else(|| Value::str(""));
+            m.insert(strval(&pair[0]), value);
+        }
+        Ok(Value::map(m))
+    });
+    f.insert("get", |a| {
+        exact("get", a, 2)?;
+        let key = string(&a[1])?;
+        Ok(map_arg(&a[0])?
+            .and_then(|m| m.borrow().get(key).cloned())
+            .unwrap_or_else(|| Value::str("")))
+    });
+    f.insert("set", |a| {
+        exact("set", a, 3)?;
+        let key = string(&a[1])?;
+        match map_arg(&a[0])? {
+            Some(m) => {
+                m.borrow_mut().insert(key.to_string(), a[2].clone());
+                Ok(a[0].clone())
+            }
+            None => Err("assignment to entry in nil map".into()),
+        }
+    });
+    f.insert("unset", |a| {
+        exact("unset", a, 2)?;
+        let key = string(&a[1])?;
+        if let Some(m) = map_arg(&a[0])? {
+            m.borrow_mut().remove(key);
+        }
+        Ok(a[0].clone())
+    });
+    f.insert("hasKey", |a| {
+        exact("hasKey", a, 2)?;
+        let key = string(&a[1])?;
+        Ok(Value::Bool(
+            map_arg(&a[0])?.is_some_and(|m| m.borrow().contains_key(key)),
+        ))
+    });
+    f.insert("pluck", |a| {
+        at_least("pluck", a, 1)?;
+        let key = string(&a[0])?;
+        let mut out = Vec::new();
+        for d in &a[1..] {
+            if let Some(v) = map_arg(d)?.and_then(|m| m.borrow().get(key).cloned()) {
+                out.push(v);
+            }
+        }
+        Ok(Value::list(out))
+    });
+    f.insert("keys", |a| {
+        let mut out = Vec::new();
+        for d in a {
+            if let Some(m) = map_arg(d)? {
+                out.extend(m.borrow().keys().map(|k| Value::str(k)));
+            }
+        }
+        Ok(Value::list(out))
+    });
+    f.insert("values", |a| {
+        exact("values", a, 1)?;
+        Ok(Value::list(
+            map_arg(&a[0])?
+                .map(|m| m.borrow().values().cloned().collect())
+                .unwrap_or_default(),
+        ))
+    });
+    f.insert("pick", |a| {
+        at_least("pick", a, 1)?;
+        let src = map_arg(&a[0])?;
+        let mut out = BTreeMap::new();
+        for k in &a[1..] {
+            let k = string(k)?;
+            if let Some(v) = src.and_then(|m| m.borrow().get(k).cloned()) {
+                out.insert(k.to_string(), v);
+            }
+        }
+        Ok(Value::map(out))
+    });
+    f.insert("omit", |a| {
+        at_least("omit", a, 1)?;
+        let src = map_arg(&a[0])?;
+        let mut drop = Vec::new();
+        for k in &a[1..] {
+            drop.push(string(k)?);
+        }
+        let out = src
+            .map(|m| {
+                m.borrow()
+                    .iter()
+                    .filter(|(k, _)| !drop.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Value::map(out))
+    });
+    f.insert("dig", |a| {
+        if a.len() < 3 {
+            return Err("dig needs at least three arguments".into());
+        }
+        let dict = nonnil_map(&a[a.len() - 1]).map_err(|_| {
+            format!(
+                "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                a[a.len() - 1].type_name()
+            )
+        })?;
+        let default = &a[a.len() - 2];
+        let mut keys = Vec::new();
+        for k in &a[..a.len() - 2] {
+            keys.push(k.as_str().ok_or_else(|| {
+                format!(
+                    "interface conversion: interface {{}} is {}, not string",
+                    k.type_name()
+                )
+            })?);
+        }
+        let mut cur = dict.clone();
+        for (n, k) in keys.iter().enumerate() {
+            let step = match cur.borrow().get(*k) {
+                Some(v) => v.clone(),
+                None => return Ok(default.clone()),
+            };
+            if n + 1 == keys.len() {
+                return Ok(step);
+            }
+            cur = match step {
+                Value::Map(m) => m,
+                other => {
+                    return Err(format!(
+                        "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                        other.type_name()
+                    ));
+                }
+            };
+        }
+        Ok(default.clone())
+    });
+    for name in ["merge", "mustMerge"] {
+        f.insert(name, move |a| merge_all(name, a, false));
+    }
+    for name in ["mergeOverwrite", "mustMergeOverwrite"] {
+        f.insert(name, move |a| merge_all(name, a, true));
+    }
+    for name in ["deepCopy", "mustDeepCopy"] {
+        f.insert(name, |a| {
+            exact("deepCopy", a, 1)?;
+            if a[0].is_nil() {
+                return Err("must pass a value to deep copy".into());
+            }
+            Ok(a[0].deep_copy())
+        });
+    }
+}
+
+fn merge_all(name: &str, a: &[Value], overwrite: bool) -> Result<Value, String> {
+    at_least(name, a, 1)?;
+    let dst = match map_arg(&a[0])? {
+        Some(m) => m.clone(),
+        None => return Ok(Value::Nil),
+    };
+    for src in &a[1..] {
+        if let Some(src) = map_arg(src)? {
+            if std::rc::Rc::ptr_eq(src, &dst) {
+                continue;
+            }
+            merge_into(&dst, &src.borrow(), overwrite, 0);
+        }
+    }
+    Ok(a[0].clone())
+}
+
+/// Deep-merge `src` into `dst` the way `mergo.Merge` does for `map[string]interface{}`:
+/// nested maps merge key by key (in place); without `overwrite` a key is taken from `src`
+/// only when `dst` lacks it or holds an empty value (`""`, `0`, `false`, nil, `{}`, `[]`);
+/// with `overwrite` every `src` value wins, except that a map never replaces a non-empty value
+/// and a nil `src` value removes nothing but sets nil.
+pub(super) fn merge_into(dst: &Map, src: &BTreeMap<String, Value>, overwrite: bool, depth: usize) {
+    // mergo stops descending at a fixed depth as well; values that deep are not in charts.
+    if depth > 64 {
+        return;
+    }
+    for (key, sv) in src {
+        if sv.is_nil() {
+            if overwrite {
+                dst.borrow_mut().insert(key.clone(), Value::Nil);
+            }
+            continue;
+        }
+        let dv = dst.borrow().get(key).cloned();
+        if let (Value::Map(sm), Some(Value::Map(dm))) = (sv, &dv) {
+            if !std::rc::Rc::ptr_eq(sm, dm) {
+                let snapshot = sm.borrow().clone();
+                merge_into(dm, &snapshot, overwrite, depth + 1);
+            }
+        }
+        let dst_set_nonempty = dv.as_ref().is_some_and(|d| !is_empty(d));
+        if dst_set_nonempty && matches!(sv, Value::Map(_)) {
+            continue;
+        }
+        if overwrite || !dst_set_nonempty {
+            dst.borrow_mut().insert(key.clone(), sv.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use crate::value::Value;
+
+    #[test]
+    fn dict_functions() {
+        table(&[
+            ("dict", vec![s("a"), i(1), s("b"), s("x")], "map[a:1 b:x]"),
+            ("dict", vec![s("a")], "map[a:]"),
+            ("dict", vec![i(1), i(2)], "map[1:2]"),
+            ("dict", vec![], "map[]"),
+            ("get", vec![m(&[("a", i(1))]), s("a")], "1"),
+            ("get", vec![m(&[("a", i(1))]), s("b")], ""),
+            ("get", vec![Value::Nil, s("b")], ""),
+            ("hasKey", vec![m(&[("a", Value::Nil)]), s("a")], "true"),
+            ("hasKey", vec![m(&[]), s("a")], "false"),
+            ("hasKey", vec![Value::Nil, s("a")], "false"),
+            ("pluck", vec![s("a"), m(&[("a", i(1))]), m(&[("b", i(2))]), m(&[("a", i(3))])], "[1 3]"),
+            ("keys", vec![m(&[("b", i(1)), ("a", i(2))]), m(&[("c", i(3))])], "[a b c]"),
+            ("values", vec![m(&[("b", i(1)), ("a", i(2))])], "[2 1]"),
+            ("pick", vec![m(&[("a", i(1)), ("b", i(2))]), s("a"), s("z")], "map[a:1]"),
+            ("omit", vec![m(&[("a", i(1)), ("b", i(2))]), s("a")], "map[b:2]"),
+            ("dig", vec![s("a"), s("b"), s("def"), m(&[("a", m(&[("b", i(7))]))])], "7"),
+            ("dig", vec![s("a"), s("x"), s("def"), m(&[("a", m(&[("b", i(7))]))])], "def"),
+            ("dig", vec![s("a"), s("def"), m(&[("a", i(1))])], "1"),
+        ]);
+        errors(&[
+            ("set", vec![Value::Nil, s("a"), i(1)], "assignment to entry in nil map"),
+            ("get", vec![s("x"), s("a")], "expected map[string]interface {}; got string"),
+            ("dig", vec![s("a"), s("b"), s("d"), m(&[("a", i(1))])], "interface conversion"),
+            ("dig", vec![s("a"), s("d")], "dig needs at least three arguments"),
+            ("deepCopy", vec![Value::Nil], "must pass a value to deep copy"),
+        ]);
+    }
+
+    #[test]
+    fn set_and_unset_mutate_in_place() {
+        let d = m(&[("a", i(1))]);
+        let back = call("set", &[d.clone(), s("b"), i(2)]).unwrap();
+        assert_eq!(crate::fmt::format_value(&d), "map[a:1 b:2]");
+        assert_eq!(crate::fmt::format_value(&back), "map[a:1 b:2]");
+        call("unset", &[d.clone(), s("a")]).unwrap();
+        assert_eq!(crate::fmt::format_value(&d), "map[b:2]");
+    }
+
+    #[test]
+    fn merge_follows_mergo() {
+        let dst = m(&[
+            ("keep", s("dst")),
+            ("empty", s("")),
+            ("off", Value::Bool(false)),
+            ("nested", m(&[("x", i(1))])),
+        ]);
+        let src = m(&[
+            ("keep", s("src")),
+            ("empty", s("filled")),
+            ("off", Value::Bool(true)),
+            ("nested", m(&[("x", i(2)), ("y", i(3))])),
+            ("new", s("n")),
+            ("nil", Value::Nil),
+        ]);
+        let out = call("merge", &[dst.clone(), src.clone()]).unwrap();
+        let want = "map[empty:filled keep:dst nested:map[x:1 y:3] new:n off:true]";
+        assert_eq!(crate::fmt::format_value(&out), want);
+        // dst itself changed.
+        assert_eq!(crate::fmt::format_value(&dst), want);
+
+        let dst = m(&[("keep", s("dst")), ("nested", m(&[("x", i(1))])), ("str", s("v"))]);
+        let src = m(&[
+            ("keep", s("src")),
+            ("nested", m(&[("x", i(2))])),
+            ("str", m(&[("z", i(1))])),
+            ("zero", i(0)),
+        ]);
+        let out = call("mergeOverwrite", &[dst, src]).unwrap();
+        assert_eq!(
+            crate::fmt::format_value(&out),
+            "map[keep:src nested:map[x:2] str:v zero:0]"
+        );
+
+        // Several sources: earlier ones win for merge.
+        let out = call("merge", &[m(&[]), m(&[("a", i(1))]), m(&[("a", i(2)), ("b", i(2))])]).unwrap();
+        assert_eq!(crate::fmt::format_value(&out), "map[a:1 b:2]");
+        let out = call(
+            "mergeOverwrite",
+            &[m(&[]), m(&[("a", i(1))]), m(&[("a", i(2)), ("b", i(2))])],
+        )
+        .unwrap();
+        assert_eq!(crate::fmt::format_value(&out), "map[a:2 b:2]");
+    }
+
+    #[test]
+    fn deep_copy_detaches() {
+        let inner = m(&[("x", i(1))]);
+        let d = m(&[("in", inner.clone())]);
+        let copy = call("deepCopy", &[d]).unwrap();
+        call("set", &[inner, s("x"), i(9)]).unwrap();
+        assert_eq!(crate::fmt::format_value(&copy), "map[in:map[x:1]]");
+    }
+}

@@ -1,0 +1,829 @@
+//! String functions: trimming, case, cutting, quoting, indenting, splitting and joining.
+//!
+//! Go strings are bytes: `trunc`, `substr`, `abbrev` and `wrap` count bytes, not characters,
+//! exactly like Sprig. Where a cut falls inside a multi-byte character Go keeps the broken
+//! bytes; we cannot hold them in a Rust string and write U+FFFD instead.
+//!
+//! ```text
+//! {{ "hello world" | trunc 5 }}            -> hello
+//! {{ "  hi  " | trim | quote }}            -> "hi"
+//! {{ include "x" . | nindent 4 }}          -> newline, then every line indented by 4
+//! {{ "a,b,c" | splitList "," | join "-" }} -> a-b-c
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::MAX_LEN;
+use super::args::{self, exact, int, string, strval};
+use crate::fmt::format_value;
+use crate::func::FuncMap;
+use crate::value::Value;
+
+pub(super) fn register(f: &mut FuncMap) {
+    f.insert("hello", |a| {
+        exact("hello", a, 0)?;
+        Ok(Value::str("Hello!"))
+    });
+    f.insert("trim", |a| str1("trim", a, |s| s.trim().to_string()));
+    f.insert("upper", |a| str1("upper", a, |s| map_case(s, true)));
+    f.insert("lower", |a| str1("lower", a, |s| map_case(s, false)));
+    f.insert("title", |a| str1("title", a, title));
+    f.insert("untitle", |a| str1("untitle", a, untitle));
+    f.insert("nospace", |a| {
+        str1("nospace", a, |s| s.chars().filter(|c| !c.is_whitespace()).collect())
+    });
+    f.insert("initials", |a| str1("initials", a, initials));
+    f.insert("swapcase", |a| str1("swapcase", a, swapcase));
+    f.insert("snakecase", |a| str1("snakecase", a, |s| snake(s, '_')));
+    f.insert("kebabcase", |a| str1("kebabcase", a, |s| snake(s, '-')));
+    f.insert("camelcase", |a| str1("camelcase", a, camel));
+    f.insert("shuffle", |a| str1("shuffle", a, shuffle));
+    for name in ["trimAll", "trimall"] {
+        f.insert(name, move |a| {
+            str2(name, a, |cut, s| {
+                s.trim_matches(|c| cut.contains(c)).to_string()
+            })
+        });
+    }
+    f.insert("trimPrefix", |a| {
+        str2("trimPrefix", a, |p, s| {
+            s.strip_prefix(p).unwrap_or(s).to_string()
+        })
+    });
+    f.insert("trimSuffix", |a| {
+        str2("trimSuffix", a, |p, s| {
+            s.strip_suffix(p).unwrap_or(s).to_string()
+        })
+    });
+    f.insert("contains", |a| {
+        exact("contains", a, 2)?;
+        Ok(Value::Bool(string(&a[1])?.contains(string(&a[0])?)))
+    });
+    f.insert("hasPrefix", |a| {
+        exact("hasPrefix", a, 2)?;
+        Ok(Value::Bool(string(&a[1])?.starts_with(string(&a[0])?)))
+    });
+    f.insert("hasSuffix", |a| {
+        exact("hasSuffix", a, 2)?;
+        Ok(Value::Bool(string(&a[1])?.ends_with(string(&a[0])?)))
+    });
+    f.insert("repeat", |a| {
+        exact("repeat", a, 2)?;
+        let (n, s) = (int(&a[0])?, string(&a[1])?);
+        if n < 0 {
+            return Err("strings: negative Repeat count".into());
+        }
+        if (n as u128) * (s.len() as u128) > MAX_LEN as u128 {
+            return Err(format!("repeat: result longer than {MAX_LEN} bytes"));
+        }
+        Ok(Value::from(s.repeat(n as usize)))
+    });
+    f.insert("substr", |a| {
+        exact("substr", a, 3)?;
+        substr(int(&a[0])?, int(&a[1])?, string(&a[2])?).map(Value::from)
+    });
+    f.insert("trunc", |a| {
+        exact("trunc", a, 2)?;
+        Ok(Value::from(trunc(int(&a[0])?, string(&a[1])?)))
+    });
+    f.insert("abbrev", |a| {
+        exact("abbrev", a, 2)?;
+        let (w, s) = (int(&a[0])?, string(&a[1])?);
+        Ok(Value::from(if w < 4 {
+            s.to_string()
+        } else {
+            abbreviate(s, 0, w)
+        }))
+    });
+    f.insert("abbrevboth", |a| {
+        exact("abbrevboth", a, 3)?;
+        let (left, right, s) = (int(&a[0])?, int(&a[1])?, string(&a[2])?);
+        Ok(Value::from(if right < 4 || (left > 0 && right < 7) {
+            s.to_string()
+        } else {
+            abbreviate(s, left, right)
+        }))
+    });
+    f.insert("wrap", |a| {
+        exact("wrap", a, 2)?;
+        Ok(Value::from(wrap(string(&a[1])?, int(&a[0])?, "\n", false)))
+    });
+    f.insert("wrapWith", |a| {
+        exact("wrapWith", a, 3)?;
+        Ok(Value::from(wrap(
+            string(&a[2])?,
+            int(&a[0])?,
+            string(&a[1])?,
+            true,
+        )))
+    });
+    f.insert("quote", |a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| go_quote(&strval(v)))
+            .collect();
+        Ok(Value::from(parts.join(" ")))
+    });
+    f.insert("squote", |a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(|v| format!("'{}'", format_value(v)))
+            .collect();
+        Ok(Value::from(parts.join(" ")))
+    });
+    f.insert("cat", |a| {
+        let parts: Vec<String> = a
+            .iter()
+            .filter(|v| !v.is_nil())
+            .map(format_value)
+            .collect();
+        Ok(Value::from(parts.join(" ")))
+    });
+    f.insert("indent", |a| {
+        exact("indent", a, 2)?;
+        indent(int(&a[0])?, string(&a[1])?).map(Value::from)
+    });
+    f.insert("nindent", |a| {
+        exact("nindent", a, 2)?;
+        indent(int(&a[0])?, string(&a[1])?).map(|s| Value::from(format!("\n{s}")))
+    });
+    f.insert("replace", |a| {
+        exact("replace", a, 3)?;
+        let (old, new, src) = (string(&a[0])?, string(&a[1])?, string(&a[2])?);
+        Ok(Value::from(go_replace(src, old, new, -1)))
+    });
+    f.insert("plural", |a| {
+        exact("plural", a, 3)?;
+        let (one, many, n) = (string(&a[0])?, string(&a[1])?, int(&a[2])?);
+        Ok(Value::str(if n == 1 { one } else { many }))
+    });
+    f.insert("splitList", |a| {
+        exact("splitList", a, 2)?;
+        let (sep, s) = (string(&a[0])?, string(&a[1])?);
+        Ok(args::string_list(go_split(s, sep, -1)))
+    });
+    f.insert("split", |a| {
+        exact("split", a, 2)?;
+        let (sep, s) = (string(&a[0])?, string(&a[1])?);
+        Ok(indexed_map(go_split(s, sep, -1)))
+    });
+    f.insert("splitn", |a| {
+        exact("splitn", a, 3)?;
+        let (sep, n, s) = (string(&a[0])?, int(&a[1])?, string(&a[2])?);
+        Ok(indexed_map(go_split(s, sep, n)))
+    });
+    f.insert("join", |a| {
+        exact("join", a, 2)?;
+        let sep = string(&a[0])?;
+        Ok(Value::from(strslice(&a[1]).join(sep)))
+    });
+    f.insert("toStrings", |a| {
+        exact("toStrings", a, 1)?;
+        Ok(args::string_list(strslice(&a[0])))
+    });
+    f.insert("sortAlpha", |a| {
+        exact("sortAlpha", a, 1)?;
+        let mut v = match &a[0] {
+            Value::List(_) | Value::Bytes(_) => strslice(&a[0]),
+            other => vec![strval(other)],
+        };
+        v.sort();
+        Ok(args::string_list(v))
+    });
+}
+
+fn str1(name: &str, a: &[Value], f: impl Fn(&str) -> String) -> Result<Value, String> {
+    exact(name, a, 1)?;
+    Ok(Value::from(f(string(&a[0])?)))
+}
+
+fn str2(name: &str, a: &[Value], f: impl Fn(&str, &str) -> String) -> Result<Value, String> {
+    exact(name, a, 2)?;
+    Ok(Value::from(f(string(&a[0])?, string(&a[1])?)))
+}
+
+/// Sprig's `strslice`: a list's non-nil elements as strings; nil gives nothing; a scalar
+/// gives itself.
+pub(super) fn strslice(v: &Value) -> Vec<String> {
+    match args::items(v) {
+        Some(items) => items
+            .iter()
+            .filter(|x| !x.is_nil())
+            .map(strval)
+            .collect(),
+        None if v.is_nil() => Vec::new(),
+        None => vec![strval(v)],
+    }
+}
+
+fn indexed_map(parts: Vec<String>) -> Value {
+    let m: BTreeMap<String, Value> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), Value::from(p)))
+        .collect();
+    Value::map(m)
+}
+
+/// Go's `strings.SplitN(s, sep, n)`; `n < 0` means all, `n == 0` gives nothing, an empty
+/// separator splits into characters.
+pub(super) fn go_split(s: &str, sep: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let limit = if n < 0 { usize::MAX } else { n as usize };
+    if sep.is_empty() {
+        let chars: Vec<char> = s.chars().collect();
+        let mut out: Vec<String> = Vec::new();
+        for (idx, c) in chars.iter().enumerate() {
+            if out.len() + 1 == limit {
+                out.push(chars[idx..].iter().collect());
+                return out;
+            }
+            out.push(c.to_string());
+        }
+        return out;
+    }
+    s.splitn(limit, sep).map(str::to_string).collect()
+}
+
+/// Go's `strings.Replace(s, old, new, n)`: an empty `old` inserts `new` around every character.
+pub(super) fn go_replace(s: &str, old: &str, new: &str, n: i64) -> String {
+    if old.is_empty() {
+        let mut out = String::new();
+        let mut count = 0i64;
+        for c in s.chars() {
+            if n < 0 || count < n {
+                out.push_str(new);
+                count += 1;
+            }
+            out.push(c);
+        }
+        if n < 0 || count < n {
+            out.push_str(new);
+        }
+        return out;
+    }
+    if n < 0 {
+        s.replace(old, new)
+    } else {
+        s.replacen(old, new, n as usize)
+    }
+}
+
+/// Bytes `[from, to)` of `s`, broken characters shown as U+FFFD.
+fn byte_slice(s: &str, from: usize, to: usize) -> String {
+    String::from_utf8_lossy(&s.as_bytes()[from..to]).into_owned()
+}
+
+fn trunc(c: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    if c < 0 && len + c > 0 {
+        return byte_slice(s, (len + c) as usize, s.len());
+    }
+    if c >= 0 && len > c {
+        return byte_slice(s, 0, c as usize);
+    }
+    s.to_string()
+}
+
+fn substr(start: i64, end: i64, s: &str) -> Result<String, String> {
+    let len = s.len() as i64;
+    let oob = |a: String| format!("runtime error: slice bounds out of range {a}");
+    if start < 0 {
+        if end < 0 || end > len {
+            return Err(oob(format!("[:{end}] with length {len}")));
+        }
+        return Ok(byte_slice(s, 0, end as usize));
+    }
+    if end < 0 || end > len {
+        if start > len {
+            return Err(oob(format!("[{start}:{len}]")));
+        }
+        return Ok(byte_slice(s, start as usize, s.len()));
+    }
+    if start > end {
+        return Err(oob(format!("[{start}:{end}]")));
+    }
+    Ok(byte_slice(s, start as usize, end as usize))
+}
+
+/// goutils' `AbbreviateFull(s, offset, width)`, byte based; `width >= 4` is checked by callers.
+fn abbreviate(s: &str, offset: i64, width: i64) -> String {
+    let len = s.len() as i64;
+    if s.is_empty() || len <= width {
+        return s.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < width - 3 {
+        offset = len - (width - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", byte_slice(s, 0, (width - 3) as usize));
+    }
+    if width < 7 {
+        return s.to_string();
+    }
+    if offset + width - 3 < len {
+        let rest = &s.as_bytes()[offset as usize..];
+        let rest = String::from_utf8_lossy(rest).into_owned();
+        return format!("...{}", abbreviate(&rest, 0, width - 3));
+    }
+    format!("...{}", byte_slice(s, (len - (width - 3)) as usize, s.len()))
+}
+
+/// goutils' `WrapCustom`: break at the last space that keeps lines within `width` bytes;
+/// words longer than `width` are cut when `long_words` is set, else left whole.
+fn wrap(s: &str, width: i64, newline: &str, long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::with_capacity(len + len / width.max(1));
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|&c| c == b' ') {
+            Some(p) => {
+                out.extend_from_slice(&b[offset..offset + p]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += p + 1;
+            }
+            None if long_words => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(p) => {
+                        out.extend_from_slice(&b[offset..end + p]);
+                        out.extend_from_slice(newline.as_bytes());
+                        offset = end + p + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn indent(n: i64, s: &str) -> Result<String, String> {
+    if n < 0 {
+        return Err("strings: negative Repeat count".into());
+    }
+    let n = n as usize;
+    let lines = s.matches('\n').count() + 1;
+    if n.saturating_mul(lines).saturating_add(s.len()) > MAX_LEN {
+        return Err(format!("indent: result longer than {MAX_LEN} bytes"));
+    }
+    let pad = " ".repeat(n);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+}
+
+/// Go's one-to-one `unicode.ToUpper`/`ToLower` (never `ß` -> `SS`).
+fn case_char(c: char, upper: bool) -> char {
+    let mut it: Box<dyn Iterator<Item = char>> = if upper {
+        Box::new(c.to_uppercase())
+    } else {
+        Box::new(c.to_lowercase())
+    };
+    match (it.next(), it.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    }
+}
+
+fn map_case(s: &str, upper: bool) -> String {
+    s.chars().map(|c| case_char(c, upper)).collect()
+}
+
+/// Go's `strings.Title`: upper-case every letter that follows a separator.
+fn title(s: &str) -> String {
+    let is_sep = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_alphanumeric() || c == '_')
+        } else if c.is_alphanumeric() {
+            false
+        } else {
+            c.is_whitespace()
+        }
+    };
+    let mut prev = ' ';
+    s.chars()
+        .map(|c| {
+            let out = if is_sep(prev) { case_char(c, true) } else { c };
+            prev = c;
+            out
+        })
+        .collect()
+}
+
+/// goutils' `Uncapitalize`: lower-case the first letter of every space-separated word.
+fn untitle(s: &str) -> String {
+    let mut next = true;
+    s.chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                next = true;
+                c
+            } else if next {
+                next = false;
+                case_char(c, false)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// goutils' `Initials`: the first character of every space-separated word.
+fn initials(s: &str) -> String {
+    let mut gap = true;
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_whitespace() {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                case_char(c, false)
+            } else if c.is_lowercase() {
+                case_char(c, true)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn is_connector(c: char) -> bool {
+    c == '_' || c == '-' || c.is_whitespace()
+}
+
+/// xstrings' `ToSnakeCase`/`ToKebabCase` (v1.5): connectors become `sep` one for one; a word
+/// break goes before an upper-case letter that follows a lower-case letter or a symbol, before
+/// the last capital of a run followed by a lower-case letter (`HTTPServer` -> `http_server`),
+/// and before a digit that follows a letter or a symbol (`http2xx` -> `http_2xx`).
+fn snake(s: &str, sep: char) -> String {
+    #[derive(Clone, Copy, PartialEq)]
+    enum K {
+        Start,
+        Conn,
+        Upper,
+        Lower,
+        Digit,
+        Other,
+    }
+    let classify = |c: char| {
+        if is_connector(c) {
+            K::Conn
+        } else if c.is_uppercase() {
+            K::Upper
+        } else if c.is_lowercase() {
+            K::Lower
+        } else if c.is_numeric() {
+            K::Digit
+        } else if c.is_alphabetic() {
+            K::Lower
+        } else {
+            K::Other
+        }
+    };
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev = K::Start;
+    for (idx, &c) in chars.iter().enumerate() {
+        let k = classify(c);
+        let next = chars.get(idx + 1).map(|&n| classify(n));
+        let brk = match k {
+            K::Upper => {
+                matches!(prev, K::Lower | K::Other)
+                    || (prev == K::Upper && next == Some(K::Lower))
+            }
+            K::Digit => matches!(prev, K::Lower | K::Upper | K::Other),
+            _ => false,
+        };
+        if brk {
+            out.push(sep);
+        }
+        match k {
+            K::Conn => out.push(sep),
+            _ => out.push(case_char(c, false)),
+        }
+        prev = k;
+    }
+    out
+}
+
+/// xstrings' `ToCamelCase` (v1.5): leading connectors stay; every word starts upper-case and
+/// continues lower-case; a single connector between words disappears, a run keeps one.
+fn camel(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut idx = 0;
+    while idx < chars.len() && is_connector(chars[idx]) {
+        out.push(chars[idx]);
+        idx += 1;
+    }
+    let mut word_start = true;
+    while idx < chars.len() {
+        let c = chars[idx];
+        if is_connector(c) {
+            let next_is_conn = chars.get(idx + 1).is_none_or(|&n| is_connector(n));
+            if next_is_conn {
+                out.push(c);
+                // Skip the rest of the run: one connector stands for it.
+                while idx + 1 < chars.len() && is_connector(chars[idx + 1]) {
+                    idx += 1;
+                }
+            }
+            word_start = true;
+        } else if word_start {
+            out.push(case_char(c, true));
+            word_start = false;
+        } else {
+            out.push(case_char(c, false));
+        }
+        idx += 1;
+    }
+    out
+}
+
+fn shuffle(s: &str) -> String {
+    let mut chars: Vec<char> = s.chars().collect();
+    for i in (1..chars.len()).rev() {
+        let j = random_below(i as u64 + 1) as usize;
+        chars.swap(i, j);
+    }
+    chars.into_iter().collect()
+}
+
+/// A uniformly random integer in `0..n` (n > 0) from the operating system's generator.
+pub(super) fn random_below(n: u64) -> u64 {
+    let zone = u64::MAX - (u64::MAX % n);
+    loop {
+        let mut b = [0u8; 8];
+        // The OS generator failing is not something a template can fix; fall back to a
+        // time-derived value rather than panicking.
+        if getrandom::fill(&mut b).is_err() {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            return t % n;
+        }
+        let x = u64::from_le_bytes(b);
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+/// Go's `strconv.Quote` (what `%q` prints for a string).
+pub(super) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if !is_go_print(c) => {
+                if (c as u32) < 0x10000 {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Approximates Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and
+/// the ASCII space print; other spaces, controls and format characters are escaped.
+fn is_go_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c as u32,
+        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x200b..=0x200f
+        | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f | 0xd800..=0xdfff
+        | 0xe000..=0xf8ff | 0xfeff | 0xfff9..=0xfffb | 0xfdd0..=0xfdef | 0xfffe | 0xffff
+        | 0xf0000..=0x10ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use crate::value::Value;
+
+    #[test]
+    fn helm_create_helpers() {
+        table(&[
+            ("trunc", vec![i(63), s("my-release-my-chart")], "my-release-my-chart"),
+            ("trunc", vec![i(5), s("hello world")], "hello"),
+            ("trunc", vec![i(-5), s("hello world")], "world"),
+            ("trunc", vec![i(-20), s("hello")], "hello"),
+            ("trunc", vec![i(0), s("hello")], ""),
+            ("trimSuffix", vec![s("-"), s("abc-")], "abc"),
+            ("trimSuffix", vec![s("-"), s("abc--")], "abc-"),
+            ("trimPrefix", vec![s("-"), s("-abc")], "abc"),
+            ("contains", vec![s("cat"), s("catch")], "true"),
+            ("contains", vec![s("dog"), s("catch")], "false"),
+            ("hasPrefix", vec![s("cat"), s("catch")], "true"),
+            ("hasSuffix", vec![s("ch"), s("catch")], "true"),
+            ("replace", vec![s("+"), s("_"), s("1.0+build")], "1.0_build"),
+            ("replace", vec![s(""), s("-"), s("ab")], "-a-b-"),
+            ("quote", vec![s("hi")], "\"hi\""),
+            ("quote", vec![s("a\"b\\c\n")], "\"a\\\"b\\\\c\\n\""),
+            ("quote", vec![f(1.5)], "\"1.5\""),
+            ("quote", vec![i(3), Value::Bool(true)], "\"3\" \"true\""),
+            ("quote", vec![Value::Nil], ""),
+            ("quote", vec![s("a"), Value::Nil, s("b")], "\"a\" \"b\""),
+            ("quote", vec![s("é\u{0}\u{a0}")], "\"é\\x00\\u00a0\""),
+            ("quote", vec![], ""),
+            ("squote", vec![s("hi"), i(2)], "'hi' '2'"),
+            ("squote", vec![Value::Nil], ""),
+            ("cat", vec![s("a"), Value::Nil, i(1), s("b")], "a 1 b"),
+            ("indent", vec![i(2), s("a\nb")], "  a\n  b"),
+            ("indent", vec![i(2), s("a\n")], "  a\n  "),
+            ("nindent", vec![i(4), s("a: 1\nb: 2")], "\n    a: 1\n    b: 2"),
+            ("nindent", vec![i(0), s("x")], "\nx"),
+            ("trim", vec![s("  hi \n\t")], "hi"),
+            ("trimAll", vec![s("$"), s("$$5.00$")], "5.00"),
+            ("trimall", vec![s("ab"), s("abxba")], "x"),
+            ("upper", vec![s("héllo ß")], "HÉLLO ß"),
+            ("lower", vec![s("HÉLLO")], "héllo"),
+            ("title", vec![s("hello wORLD foo_bar x-y")], "Hello WORLD Foo_bar X-Y"),
+            ("untitle", vec![s("Hello World")], "hello world"),
+            ("repeat", vec![i(3), s("ab")], "ababab"),
+            ("nospace", vec![s("h e\tl\nlo")], "hello"),
+            ("plural", vec![s("one"), s("many"), i(1)], "one"),
+            ("plural", vec![s("one"), s("many"), i(2)], "many"),
+            ("hello", vec![], "Hello!"),
+        ]);
+    }
+
+    #[test]
+    fn cutting() {
+        table(&[
+            ("substr", vec![i(0), i(5), s("hello world")], "hello"),
+            ("substr", vec![i(6), i(-1), s("hello world")], "world"),
+            ("substr", vec![i(6), i(99), s("hello world")], "world"),
+            ("substr", vec![i(-1), i(3), s("hello")], "hel"),
+            ("abbrev", vec![i(5), s("hello world")], "he..."),
+            ("abbrev", vec![i(3), s("hello world")], "hello world"),
+            ("abbrev", vec![i(20), s("hello world")], "hello world"),
+            ("abbrevboth", vec![i(5), i(10), s("1234 5678 9123")], "...5678..."),
+            ("abbrevboth", vec![i(0), i(10), s("abcdefghijklmno")], "abcdefg..."),
+            ("abbrevboth", vec![i(10), i(10), s("abcdefghijklmno")], "...ijklmno"),
+            ("initials", vec![s("First Try")], "FT"),
+            ("initials", vec![s("  a  b c")], "abc"),
+            ("wrap", vec![i(5), s("Hello World")], "Hello\nWorld"),
+            ("wrap", vec![i(3), s("abcdef ab")], "abcdef\nab"),
+            ("wrap", vec![i(10), s("short")], "short"),
+            ("wrapWith", vec![i(5), s("\t"), s("Hello World")], "Hello\tWorld"),
+            ("wrapWith", vec![i(3), s("|"), s("abcdefg")], "abc|def|g"),
+            ("swapcase", vec![s("swapCase")], "SWAPcASE"),
+            ("swapcase", vec![s("Θ~λa云Ξπ")], "θ~ΛA云ξΠ"),
+        ]);
+        errors(&[
+            ("substr", vec![i(4), i(2), s("hello")], "slice bounds out of range"),
+            ("substr", vec![i(9), i(-1), s("hello")], "slice bounds out of range"),
+            ("repeat", vec![i(-1), s("a")], "negative Repeat count"),
+        ]);
+    }
+
+    #[test]
+    fn case_conversion_matches_xstrings() {
+        let snake: &[(&str, &str)] = &[
+            ("HTTPServer", "http_server"),
+            ("_camelCase", "_camel_case"),
+            ("NoHTTPS", "no_https"),
+            ("Wi_thF", "wi_th_f"),
+            ("_AnotherTES_TCaseP", "_another_tes_t_case_p"),
+            ("ALL", "all"),
+            ("_HELLO_WORLD_", "_hello_world_"),
+            ("HELLO_WORLD", "hello_world"),
+            ("HELLO____WORLD", "hello____world"),
+            ("TW", "tw"),
+            ("_C", "_c"),
+            ("http2xx", "http_2xx"),
+            ("HTTP2XX", "http_2xx"),
+            ("HTTP20xOK", "http_20x_ok"),
+            ("HTTP20XStatus", "http_20x_status"),
+            ("HTTP-20xStatus", "http_20x_status"),
+            ("a", "a"),
+            ("FirstName", "first_name"),
+            ("  sentence case  ", "__sentence_case__"),
+            (
+                " Mixed-hyphen case _and SENTENCE_case and UPPER-case",
+                "_mixed_hyphen_case__and_sentence_case_and_upper_case",
+            ),
+            ("", ""),
+            (
+                "Abc\u{FFFD}E\u{FFFD}f\u{FFFD}d\u{FFFD}2\u{FFFD}00Z\u{FFFD}ZZ\u{FFFD}ZZ",
+                "abc\u{FFFD}_e\u{FFFD}f\u{FFFD}d\u{FFFD}_2\u{FFFD}_00z\u{FFFD}_zz\u{FFFD}_zz",
+            ),
+        ];
+        let mut cases = Vec::new();
+        for (input, want) in snake {
+            cases.push(("snakecase", vec![s(input)], want.to_string()));
+            cases.push(("kebabcase", vec![s(input)], want.replace('_', "-")));
+        }
+        for (input, want) in [
+            ("http_server", "HttpServer"),
+            ("_camel_case", "_CamelCase"),
+            ("no_https", "NoHttps"),
+            ("_complex__case_", "_Complex_Case_"),
+            ("all", "All"),
+            ("GOLANG_IS_GREAT", "GolangIsGreat"),
+            ("GOLANG", "Golang"),
+            ("a", "A"),
+            ("好", "好"),
+            ("", ""),
+        ] {
+            cases.push(("camelcase", vec![s(input)], want.to_string()));
+        }
+        let cases: Vec<(&str, Vec<Value>, &str)> = cases
+            .iter()
+            .map(|(n, a, w)| (*n, a.clone(), w.as_str()))
+            .collect();
+        table(&cases);
+    }
+
+    #[test]
+    fn splitting_and_joining() {
+        table(&[
+            ("splitList", vec![s(","), s("a,b,,c")], "[a b  c]"),
+            ("splitList", vec![s(""), s("abc")], "[a b c]"),
+            ("split", vec![s("$"), s("foo$bar$baz")], "map[_0:foo _1:bar _2:baz]"),
+            ("splitn", vec![s("$"), i(2), s("foo$bar$baz")], "map[_0:foo _1:bar$baz]"),
+            ("splitn", vec![s("$"), i(0), s("foo$bar")], "map[]"),
+            ("join", vec![s("-"), l(vec![s("a"), i(1), Value::Nil, f(2.5)])], "a-1-2.5"),
+            ("join", vec![s("-"), s("solo")], "solo"),
+            ("join", vec![s("-"), Value::Nil], ""),
+            ("toStrings", vec![l(vec![i(1), s("2"), Value::Bool(true)])], "[1 2 true]"),
+            ("sortAlpha", vec![l(vec![s("c"), s("a"), i(2)])], "[2 a c]"),
+            ("sortAlpha", vec![s("x")], "[x]"),
+        ]);
+    }
+
+    #[test]
+    fn typed_parameters_refuse_like_go() {
+        errors(&[
+            ("trunc", vec![f(63.0), s("abc")], "expected int; got float64"),
+            ("trimSuffix", vec![s("-"), Value::Nil], "invalid value; expected string"),
+            ("upper", vec![i(1)], "expected string; got int"),
+            ("indent", vec![i(2)], "wrong number of args for indent: want 2 got 1"),
+        ]);
+    }
+
+    #[test]
+    fn shuffle_keeps_characters() {
+        let out = render("shuffle", &[s("abcdefgh")]).unwrap();
+        let mut chars: Vec<char> = out.chars().collect();
+        chars.sort();
+        assert_eq!(chars.into_iter().collect::<String>(), "abcdefgh");
+    }
+}

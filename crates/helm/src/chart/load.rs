@@ -1,0 +1,158 @@
+//! Loading a chart from a directory: walk it in sorted order, apply `.helmignore`, follow a
+//! symlink only when it stays inside the chart, and bound sizes and counts.
+
+use std::path::{Path, PathBuf};
+
+use super::helmignore::HelmIgnore;
+use super::{Chart, ChartFile, Limits, load_files};
+use crate::error::Error;
+
+/// Whether `path` is a chart directory (holds a `Chart.yaml`).
+pub fn is_chart_dir(path: &Path) -> bool {
+    path.is_dir() && path.join("Chart.yaml").is_file()
+}
+
+/// Load a chart directory.
+pub fn load_dir(root: &Path, limits: &Limits) -> Result<Chart, Error> {
+    let canon = root.canonicalize().map_err(|e| Error::Io {
+        path: root.to_path_buf(),
+        source: e,
+    })?;
+    let mut warnings = Vec::new();
+    let ignore = match std::fs::read_to_string(canon.join(".helmignore")) {
+        Ok(text) => {
+            let (h, w) = HelmIgnore::parse(&text);
+            warnings.extend(w);
+            h
+        }
+        Err(_) => HelmIgnore::with_defaults(),
+    };
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    let origin = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| root.display().to_string());
+    walk(
+        &canon,
+        &canon,
+        "",
+        &ignore,
+        limits,
+        &mut files,
+        &mut total,
+        &mut warnings,
+        &origin,
+        0,
+    )?;
+    let mut chart = load_files(files, &origin, limits, 0)?;
+    warnings.append(&mut chart.warnings);
+    chart.warnings = warnings;
+    Ok(chart)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    root: &Path,
+    dir: &Path,
+    rel: &str,
+    ignore: &HelmIgnore,
+    limits: &Limits,
+    out: &mut Vec<ChartFile>,
+    total: &mut u64,
+    warnings: &mut Vec<String>,
+    origin: &str,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 64 {
+        return Err(Error::chart(origin, "directory tree too deep"));
+    }
+    let io = |p: &Path, e| Error::Io {
+        path: p.to_path_buf(),
+        source: e,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let relpath = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let lmeta = std::fs::symlink_metadata(&path).map_err(|e| io(&path, e))?;
+        let mut target = path.clone();
+        if lmeta.file_type().is_symlink() {
+            match path.canonicalize() {
+                Ok(t) if t.starts_with(root) => target = t,
+                Ok(_) => {
+                    warnings.push(format!(
+                        "{origin}: symlink {relpath} points outside the chart, ignored"
+                    ));
+                    continue;
+                }
+                Err(_) => {
+                    warnings.push(format!("{origin}: dangling symlink {relpath}, ignored"));
+                    continue;
+                }
+            }
+        }
+        let meta = std::fs::metadata(&target).map_err(|e| io(&target, e))?;
+        if meta.is_dir() {
+            if ignore.ignored(&relpath, true) {
+                continue;
+            }
+            walk(
+                root,
+                &target,
+                &relpath,
+                ignore,
+                limits,
+                out,
+                total,
+                warnings,
+                origin,
+                depth + 1,
+            )?;
+            continue;
+        }
+        if !meta.is_file() || ignore.ignored(&relpath, false) {
+            continue;
+        }
+        if meta.len() > limits.max_file_bytes {
+            return Err(Error::chart(
+                origin,
+                format!(
+                    "file {relpath} is {} bytes, larger than the limit of {}",
+                    meta.len(),
+                    limits.max_file_bytes
+                ),
+            ));
+        }
+        *total += meta.len();
+        if *total > limits.max_total_bytes {
+            return Err(Error::chart(
+                origin,
+                format!("chart is larger than the limit of {} bytes", limits.max_total_bytes),
+            ));
+        }
+        if out.len() >= limits.max_entries {
+            return Err(Error::chart(
+                origin,
+                format!("chart has more than {} files", limits.max_entries),
+            ));
+        }
+        let data = std::fs::read(&target).map_err(|e| io(&target, e))?;
+        out.push(ChartFile {
+            name: relpath,
+            data,
+        });
+    }
+    Ok(())
+}
