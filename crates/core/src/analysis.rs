@@ -66,5 +66,10 @@ pub fn analyze_loaded(mut loaded: Loaded, opts: &AnalyzeOptions, catalog: &Catal
     loaded.warnings.extend(warnings);
     let authorizer = Authorizer::new(&inventory, &opts.authorizer);
     let findings = analyze(&inventory, &authorizer, catalog);
-    Analysis { loaded, inventory, authorizer, findings }
+    Analysis {
+        loaded,
+        inventory,
+        authorizer,
+        findings,
+    }
 }

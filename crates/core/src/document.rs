@@ -37,18 +37,27 @@ fn split_yaml(text: &str) -> Vec<RawDoc<'_>> {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
         };
         if is_marker("---") {
-            docs.push(RawDoc { text: &text[start..offset], line: start_line });
+            docs.push(RawDoc {
+                text: &text[start..offset],
+                line: start_line,
+            });
             // Content after `--- ` on the same line belongs to the next document.
             start = offset + 3;
             start_line = idx + 1;
         } else if is_marker("...") {
-            docs.push(RawDoc { text: &text[start..offset], line: start_line });
+            docs.push(RawDoc {
+                text: &text[start..offset],
+                line: start_line,
+            });
             start = offset + line.len();
             start_line = idx + 2;
         }
         offset += line.len();
     }
-    docs.push(RawDoc { text: &text[start..], line: start_line });
+    docs.push(RawDoc {
+        text: &text[start..],
+        line: start_line,
+    });
     docs
 }
 
@@ -127,7 +136,12 @@ pub fn parse_text(
             continue;
         }
         let line = raw.line + first_content_line(raw.text);
-        let origin = Origin { file: file.to_string(), document: index, line, ..Origin::default() };
+        let origin = Origin {
+            file: file.to_string(),
+            document: index,
+            line,
+            ..Origin::default()
+        };
         index += 1;
         if docs.len() >= limits.max_documents {
             warnings.push(limit_warning(&origin, limits));
@@ -171,7 +185,12 @@ fn parse_json_stream(
         }
     }
     for (index, (value, line)) in values.into_iter().zip(lines).enumerate() {
-        let origin = Origin { file: file.to_string(), document: index, line, ..Origin::default() };
+        let origin = Origin {
+            file: file.to_string(),
+            document: index,
+            line,
+            ..Origin::default()
+        };
         if docs.len() >= limits.max_documents {
             warnings.push(limit_warning(&origin, limits));
             break;
@@ -215,7 +234,10 @@ fn push_document(
         let mut w = Warning::new(
             Code::LimitExceeded,
             &origin.file,
-            format!("nesting depth {d} exceeds the limit of {}", limits.max_depth),
+            format!(
+                "nesting depth {d} exceeds the limit of {}",
+                limits.max_depth
+            ),
         );
         w.document = Some(origin.document);
         w.line = origin.line;
@@ -235,7 +257,10 @@ fn push_document(
                         warnings.push(limit_warning(&origin, limits));
                         return;
                     }
-                    docs.push(Document { origin: origin.clone(), value: item.clone() });
+                    docs.push(Document {
+                        origin: origin.clone(),
+                        value: item.clone(),
+                    });
                 }
             }
             Some(Value::Null) => {}
@@ -269,7 +294,10 @@ mod tests {
         let (d, w) = parse("a: 1\n---\n# c\nb: 2\n--- \nc: 3\n...\n");
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(d.len(), 3);
-        assert_eq!((d[0].origin.line, d[1].origin.line, d[2].origin.line), (1, 4, 6));
+        assert_eq!(
+            (d[0].origin.line, d[1].origin.line, d[2].origin.line),
+            (1, 4, 6)
+        );
         assert_eq!(d[2].origin.document, 2);
     }
 

@@ -22,7 +22,11 @@ pub enum Input {
 
 impl Input {
     pub fn parse(arg: &str) -> Input {
-        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
     }
 }
 
@@ -84,7 +88,10 @@ pub fn is_chart_archive(path: &Path) -> bool {
 }
 
 fn is_manifest_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
 }
 
 /// Read every input.
@@ -94,9 +101,15 @@ pub fn load(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRender
         match input {
             Input::Stdin => {
                 let mut buf = Vec::new();
-                let res = std::io::stdin().lock().take(limits.max_file_bytes + 1).read_to_end(&mut buf);
+                let res = std::io::stdin()
+                    .lock()
+                    .take(limits.max_file_bytes + 1)
+                    .read_to_end(&mut buf);
                 match res {
-                    Err(e) => out.warnings.push(Warning::new(Code::Unreadable, "<stdin>", e.to_string())),
+                    Err(e) => {
+                        out.warnings
+                            .push(Warning::new(Code::Unreadable, "<stdin>", e.to_string()))
+                    }
                     Ok(_) => add_bytes(&mut out, "<stdin>", buf, limits),
                 }
             }
@@ -110,11 +123,21 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn load_path(out: &mut Loaded, p: &Path, limits: &Limits, renderer: Option<&dyn ChartRenderer>, top: bool) {
+fn load_path(
+    out: &mut Loaded,
+    p: &Path,
+    limits: &Limits,
+    renderer: Option<&dyn ChartRenderer>,
+    top: bool,
+) {
     let meta = match fs::symlink_metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            out.warnings.push(Warning::new(Code::BadInput, display(p), format!("cannot read: {e}")));
+            out.warnings.push(Warning::new(
+                Code::BadInput,
+                display(p),
+                format!("cannot read: {e}"),
+            ));
             return;
         }
     };
@@ -130,13 +153,17 @@ fn load_path(out: &mut Loaded, p: &Path, limits: &Limits, renderer: Option<&dyn 
         let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
-                out.warnings.push(Warning::new(Code::Unreadable, display(p), e.to_string()));
+                out.warnings
+                    .push(Warning::new(Code::Unreadable, display(p), e.to_string()));
                 return;
             }
         };
         entries.sort();
         for e in entries {
-            let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = e
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             if hidden {
                 continue;
             }
@@ -161,16 +188,24 @@ fn load_path(out: &mut Loaded, p: &Path, limits: &Limits, renderer: Option<&dyn 
         out.warnings.push(Warning::new(
             Code::LimitExceeded,
             display(p),
-            format!("file is {} bytes, over the limit of {}", meta.len(), limits.max_file_bytes),
+            format!(
+                "file is {} bytes, over the limit of {}",
+                meta.len(),
+                limits.max_file_bytes
+            ),
         ));
         return;
     }
     match fs::File::open(p).and_then(|f| {
         let mut buf = Vec::new();
-        f.take(limits.max_file_bytes + 1).read_to_end(&mut buf).map(|_| buf)
+        f.take(limits.max_file_bytes + 1)
+            .read_to_end(&mut buf)
+            .map(|_| buf)
     }) {
         Ok(buf) => add_bytes(out, &display(p), buf, limits),
-        Err(e) => out.warnings.push(Warning::new(Code::Unreadable, display(p), e.to_string())),
+        Err(e) => out
+            .warnings
+            .push(Warning::new(Code::Unreadable, display(p), e.to_string())),
     }
 }
 
@@ -189,7 +224,10 @@ fn add_bytes(out: &mut Loaded, name: &str, buf: Vec<u8>, limits: &Limits) {
         out.warnings.push(Warning::new(
             Code::LimitExceeded,
             name,
-            format!("total input is over the limit of {} bytes; the rest is not read", limits.max_total_bytes),
+            format!(
+                "total input is over the limit of {} bytes; the rest is not read",
+                limits.max_total_bytes
+            ),
         ));
         return;
     }
@@ -198,19 +236,28 @@ fn add_bytes(out: &mut Loaded, name: &str, buf: Vec<u8>, limits: &Limits) {
         Err(e) => out.warnings.push(Warning::new(
             Code::Malformed,
             name,
-            format!("not UTF-8 text (byte {}): not a manifest", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (byte {}): not a manifest",
+                e.utf8_error().valid_up_to()
+            ),
         )),
     }
 }
 
 fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>) {
     let Some(renderer) = renderer else {
-        out.warnings.push(Warning::new(Code::RenderFailed, display(p), "Helm charts are not supported in this build"));
+        out.warnings.push(Warning::new(
+            Code::RenderFailed,
+            display(p),
+            "Helm charts are not supported in this build",
+        ));
         return;
     };
     out.files += 1;
     match renderer.render(p) {
-        Err(e) => out.warnings.push(Warning::new(Code::RenderFailed, display(p), e)),
+        Err(e) => out
+            .warnings
+            .push(Warning::new(Code::RenderFailed, display(p), e)),
         Ok(chart) => {
             for e in &chart.errors {
                 out.warnings.push(Warning::new(
@@ -222,7 +269,13 @@ fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>
             let limits = Limits::default();
             for m in &chart.manifests {
                 let start = out.documents.len();
-                parse_text(&m.source, &m.content, &limits, &mut out.documents, &mut out.warnings);
+                parse_text(
+                    &m.source,
+                    &m.content,
+                    &limits,
+                    &mut out.documents,
+                    &mut out.warnings,
+                );
                 for d in &mut out.documents[start..] {
                     d.origin.chart = Some(chart.name.clone());
                     d.origin.hook = m.hook.is_some();

@@ -3,7 +3,9 @@
 //! Every renderer is deterministic (the report is sorted once, by the core), so outputs can
 //! be diffed and snapshot-tested. Nothing here analyses anything.
 
+pub mod markdown;
 pub mod model;
+pub mod table;
 
 pub use model::Report;
 
@@ -28,4 +30,26 @@ pub fn to_yaml(report: &Report) -> String {
     // Via JSON so that YAML and JSON can never drift apart.
     let value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
     serde_saphyr::to_string(&value).unwrap_or_else(|e| format!("error: {e}\n"))
+}
+
+/// Render the report in the chosen format. `color` applies to the table only.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    // Table and Markdown renderers are being written (table.rs, markdown.rs); until they
+    // land, those formats fall back to JSON.
+    let _ = color;
+    match format {
+        Format::Yaml => to_yaml(report),
+        Format::Json | Format::Table | Format::Markdown => to_json(report),
+    }
+}
+
+/// Render the report in any format. `color` only affects [`Format::Table`]: the caller
+/// decides (a terminal and `NO_COLOR` unset); the output has no escape codes when false.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Table => table::render(report, color),
+        Format::Json => to_json(report),
+        Format::Yaml => to_yaml(report),
+        Format::Markdown => markdown::render(report),
+    }
 }

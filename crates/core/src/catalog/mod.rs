@@ -25,7 +25,12 @@ pub enum RiskLevel {
 }
 
 impl RiskLevel {
-    pub const ALL: [RiskLevel; 4] = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, RiskLevel::Critical];
+    pub const ALL: [RiskLevel; 4] = [
+        RiskLevel::Low,
+        RiskLevel::Medium,
+        RiskLevel::High,
+        RiskLevel::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,7 +44,9 @@ impl RiskLevel {
     /// Accepts `critical`, `Critical` and the public catalog's `RiskLevelCritical`.
     pub fn parse(s: &str) -> Option<RiskLevel> {
         let s = s.strip_prefix("RiskLevel").unwrap_or(s);
-        RiskLevel::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(s))
+        RiskLevel::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -47,7 +54,9 @@ impl<'de> Deserialize<'de> for RiskLevel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         RiskLevel::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("unknown risk level `{s}` (expected Low, Medium, High or Critical)"))
+            serde::de::Error::custom(format!(
+                "unknown risk level `{s}` (expected Low, Medium, High or Critical)"
+            ))
         })
     }
 }
@@ -166,18 +175,26 @@ pub struct CatalogError {
     pub message: String,
 }
 
-// TEMPORARY until the written catalog lands: facts only.
-const EMBEDDED: &[(&str, &str)] = &[("catalog/dev-facts.yaml", include_str!("../../catalog/dev-facts.yaml"))];
-const STRICT: bool = false;
+const EMBEDDED: &[(&str, &str)] = &[
+    ("catalog/rules/1000-1052.yaml", include_str!("../../catalog/rules/1000-1052.yaml")),
+    ("catalog/rules/1053-1104.yaml", include_str!("../../catalog/rules/1053-1104.yaml")),
+    ("catalog/rules/base.yaml", include_str!("../../catalog/rules/base.yaml")),
+];
+const STRICT: bool = true;
 
 /// Parse a catalog file (a YAML list of rules).
 pub fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, CatalogError> {
     if text.len() > 16 * 1024 * 1024 {
-        return Err(CatalogError { file: file.into(), message: "rule file larger than 16 MiB".into() });
+        return Err(CatalogError {
+            file: file.into(),
+            message: "rule file larger than 16 MiB".into(),
+        });
     }
     let opts = serde_saphyr::Options::default();
-    serde_saphyr::from_str_with_options::<Vec<Rule>>(text, opts)
-        .map_err(|e| CatalogError { file: file.into(), message: e.to_string() })
+    serde_saphyr::from_str_with_options::<Vec<Rule>>(text, opts).map_err(|e| CatalogError {
+        file: file.into(),
+        message: e.to_string(),
+    })
 }
 
 impl Catalog {
@@ -188,7 +205,9 @@ impl Catalog {
             let mut rules = Vec::new();
             for (file, text) in EMBEDDED {
                 // The embedded data is checked by the test suite; a broken file is a build defect.
-                rules.extend(parse_rules(file, text).unwrap_or_else(|e| panic!("embedded catalog: {e}")));
+                rules.extend(
+                    parse_rules(file, text).unwrap_or_else(|e| panic!("embedded catalog: {e}")),
+                );
             }
             Catalog::from_rules(rules, STRICT).unwrap_or_else(|e| panic!("embedded catalog: {e}"))
         })
@@ -204,23 +223,40 @@ impl Catalog {
             if !seen.insert(r.id) {
                 problems.push(format!("rule {}: duplicate id", r.id));
             }
-            problems.extend(validate_rule(r, strict).into_iter().map(|p| format!("rule {}: {p}", r.id)));
+            problems.extend(
+                validate_rule(r, strict)
+                    .into_iter()
+                    .map(|p| format!("rule {}: {p}", r.id)),
+            );
         }
         if problems.is_empty() {
             Ok(Catalog { rules })
         } else {
-            Err(CatalogError { file: "catalog".into(), message: problems.join("; ") })
+            Err(CatalogError {
+                file: "catalog".into(),
+                message: problems.join("; "),
+            })
         }
     }
 
     /// The embedded catalog plus user rules; a user rule with an existing id replaces it.
     pub fn with_extra(extra: Vec<Rule>, file: &str) -> Result<Catalog, CatalogError> {
-        Catalog::from_rules(extra.clone(), false).map_err(|e| CatalogError { file: file.into(), message: e.message })?;
+        Catalog::from_rules(extra.clone(), false).map_err(|e| CatalogError {
+            file: file.into(),
+            message: e.message,
+        })?;
         let ids: BTreeSet<u32> = extra.iter().map(|r| r.id).collect();
-        let mut rules: Vec<Rule> =
-            Catalog::embedded().rules.iter().filter(|r| !ids.contains(&r.id)).cloned().collect();
+        let mut rules: Vec<Rule> = Catalog::embedded()
+            .rules
+            .iter()
+            .filter(|r| !ids.contains(&r.id))
+            .cloned()
+            .collect();
         rules.extend(extra);
-        Catalog::from_rules(rules, false).map_err(|e| CatalogError { file: file.into(), message: e.message })
+        Catalog::from_rules(rules, false).map_err(|e| CatalogError {
+            file: file.into(),
+            message: e.message,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -228,7 +264,10 @@ impl Catalog {
     }
 
     pub fn get(&self, id: u32) -> Option<&Rule> {
-        self.rules.binary_search_by_key(&id, |r| r.id).ok().map(|i| &self.rules[i])
+        self.rules
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|i| &self.rules[i])
     }
 
     /// Rules that are matched against grants (every rule but the base rules).
@@ -257,6 +296,8 @@ const CATEGORIES: &[&str] = &[
     "Information Disclosure",
     "Denial of Service",
     "Elevation of Privilege",
+    // Not STRIDE, but used by the public catalog for network rules.
+    "NetworkManipulation",
     "Base Risk Level",
 ];
 
@@ -266,10 +307,18 @@ fn validate_rule(r: &Rule, strict: bool) -> Vec<String> {
         p.push("`name` is empty".to_string());
     }
     if !CATEGORIES.contains(&r.category.as_str()) {
-        p.push(format!("unknown category `{}` (expected one of {})", r.category, CATEGORIES.join(", ")));
+        p.push(format!(
+            "unknown category `{}` (expected one of {})",
+            r.category,
+            CATEGORIES.join(", ")
+        ));
     }
     if !r.is_base() {
-        for (field, list) in [("api_groups", &r.api_groups), ("resources", &r.resources), ("verbs", &r.verbs)] {
+        for (field, list) in [
+            ("api_groups", &r.api_groups),
+            ("resources", &r.resources),
+            ("verbs", &r.verbs),
+        ] {
             if list.is_empty() {
                 p.push(format!("`{field}` is empty: the rule could never fire"));
             }

@@ -8,7 +8,13 @@ use super::Rule;
 fn groups_display(groups: &[String]) -> String {
     groups
         .iter()
-        .map(|g| if g.is_empty() { "\"\" (core)".to_string() } else { g.clone() })
+        .map(|g| {
+            if g.is_empty() {
+                "\"\" (core)".to_string()
+            } else {
+                g.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -27,7 +33,12 @@ fn verbs_display(rule: &Rule) -> String {
 /// Pad a two-column markdown table so it reads well as plain text too.
 fn table(rows: &[(&str, String)]) -> String {
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(5).max(5);
-    let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(5).max(5);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     let mut out = String::new();
     let _ = writeln!(out, "| {:<w0$} | {:<w1$} |", "Field", "Value");
     let _ = writeln!(out, "| {} | {} |", "-".repeat(w0), "-".repeat(w1));
@@ -41,9 +52,16 @@ fn table(rows: &[(&str, String)]) -> String {
 fn body(rule: &Rule, hugo: bool) -> String {
     let mut tags = rule.tags.clone();
     tags.sort();
-    let level = if hugo { format!("{{{{< risk {} >}}}}", rule.risk_level) } else { rule.risk_level.to_string() };
+    let level = if hugo {
+        format!("{{{{< risk {} >}}}}", rule.risk_level)
+    } else {
+        rule.risk_level.to_string()
+    };
     let tags = if hugo {
-        tags.iter().map(|t| format!("{{{{< tag \"{t}\" >}}}}")).collect::<Vec<_>>().join(" ")
+        tags.iter()
+            .map(|t| format!("{{{{< tag \"{t}\" >}}}}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
         tags.join(", ")
     };
@@ -65,14 +83,24 @@ fn body(rule: &Rule, hugo: bool) -> String {
     if !rule.abuse_scenarios.is_empty() {
         out.push_str("\n## Abuse Scenarios\n");
         for (i, s) in rule.abuse_scenarios.iter().enumerate() {
-            let _ = write!(out, "\n### {}. {}\n\n```sh\n{}\n```\n", i + 1, s.title.trim(), s.steps.trim_end());
+            let _ = write!(
+                out,
+                "\n### {}. {}\n\n```sh\n{}\n```\n",
+                i + 1,
+                s.title.trim(),
+                s.steps.trim_end()
+            );
         }
     }
     if !rule.remediation.trim().is_empty() {
         let _ = write!(out, "\n## Remediation\n\n{}\n", rule.remediation.trim());
     }
     if let Some(c) = &rule.correction {
-        let _ = write!(out, "\n## Difference from the public catalog\n\n{}\n", c.trim());
+        let _ = write!(
+            out,
+            "\n## Difference from the public catalog\n\n{}\n",
+            c.trim()
+        );
     }
     if !rule.references.is_empty() {
         out.push_str("\n## References\n\n");

@@ -10,8 +10,17 @@ fn wild(s: &str) -> bool {
 }
 
 /// The base rule id and its level for one row.
-pub fn base_rule(cluster_wide: bool, api_group: &str, resource: &str, verbs: &[String]) -> (u32, RiskLevel) {
-    let (g, r, v) = (wild(api_group), wild(resource), verbs.iter().any(|v| wild(v)));
+pub fn base_rule(
+    cluster_wide: bool,
+    api_group: &str,
+    resource: &str,
+    verbs: &[String],
+) -> (u32, RiskLevel) {
+    let (g, r, v) = (
+        wild(api_group),
+        wild(resource),
+        verbs.iter().any(|v| wild(v)),
+    );
     match (cluster_wide, g && r && v, g || r || v) {
         (true, true, _) => (9999, RiskLevel::Critical),
         (true, false, true) => (9998, RiskLevel::High),

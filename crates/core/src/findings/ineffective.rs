@@ -26,13 +26,21 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
     ("clusterrolebindings", "rbac.authorization.k8s.io"),
     ("roles", "rbac.authorization.k8s.io"),
     ("rolebindings", "rbac.authorization.k8s.io"),
-    ("mutatingwebhookconfigurations", "admissionregistration.k8s.io"),
-    ("validatingwebhookconfigurations", "admissionregistration.k8s.io"),
+    (
+        "mutatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "validatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
 ];
 
 fn is_builtin_group(group: &str) -> bool {
-    matches!(group, "" | "apps" | "batch" | "policy" | "extensions" | "autoscaling")
-        || group.ends_with(".k8s.io")
+    matches!(
+        group,
+        "" | "apps" | "batch" | "policy" | "extensions" | "autoscaling"
+    ) || group.ends_with(".k8s.io")
 }
 
 /// When `resource` is a well-known built-in resource that `group` does not serve, the
@@ -58,7 +66,10 @@ mod tests {
 
     #[test]
     fn token_requests_in_authentication_group_are_wrong() {
-        assert_eq!(wrong_group("authentication.k8s.io", "serviceaccounts/token"), Some(""));
+        assert_eq!(
+            wrong_group("authentication.k8s.io", "serviceaccounts/token"),
+            Some("")
+        );
         assert_eq!(wrong_group("", "serviceaccounts/token"), None);
         assert_eq!(wrong_group("policy", "pods/eviction"), Some(""));
         assert_eq!(wrong_group("example.com", "secrets"), None);

@@ -40,7 +40,9 @@ fn verbs_cover(granted: &BTreeSet<String>, rule: &Rule) -> bool {
     if granted.contains("*") {
         return true;
     }
-    rule.verb_sets().iter().any(|set| set.iter().all(|v| v != "*" && granted.contains(v)))
+    rule.verb_sets()
+        .iter()
+        .any(|set| set.iter().all(|v| v != "*" && granted.contains(v)))
 }
 
 /// True when the row enables the rule's abuse.
@@ -56,14 +58,17 @@ pub fn rule_fires(rule: &Rule, row: &RowFacts<'_>) -> bool {
     if !verbs_cover(row.verbs, rule) {
         return false;
     }
-    rule.api_groups.iter().filter(|g| group_covers(row.api_group, g)).any(|group| {
-        rule.resources.iter().any(|res| {
-            resource_covers(row.resource, res)
+    rule.api_groups
+        .iter()
+        .filter(|g| group_covers(row.api_group, g))
+        .any(|group| {
+            rule.resources.iter().any(|res| {
+                resource_covers(row.resource, res)
                 // A RoleBinding never grants a cluster-scoped resource.
                 && !(row.namespace.is_some()
                     && is_cluster_scoped(group, res.split('/').next().unwrap_or(res)) == Some(true))
+            })
         })
-    })
 }
 
 #[cfg(test)]

@@ -170,8 +170,11 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
         let restricted = !name.is_empty() && name != "*";
         if !non_resource {
             if let Some(right) = ineffective::wrong_group(&group, &resource) {
+                let show = |g: &str| if g.is_empty() { "\"\" (core)".to_string() } else { format!("`{g}`") };
                 warn(format!(
-                    "`{resource}` is served by API group `{right}`, not `{group}`: this grant is never honoured"
+                    "`{resource}` is served by API group {}, not {}: this grant is never honoured",
+                    show(right),
+                    show(&group)
                 ));
                 ineffective_verbs = verbs.iter().cloned().collect();
                 effective.clear();
@@ -212,20 +215,27 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
         if !non_resource && !effective.is_empty() {
             for rule in catalog.matchable() {
                 if rule_fires(rule, &facts) {
-                    let level = if restricted && rule.name_restriction == NameRestriction::LowersRisk {
-                        RiskLevel::Low
-                    } else {
-                        rule.risk_level
-                    };
+                    let level =
+                        if restricted && rule.name_restriction == NameRestriction::LowersRisk {
+                            RiskLevel::Low
+                        } else {
+                            rule.risk_level
+                        };
                     tags.extend(rule.tags.iter().cloned());
-                    matched.push(MatchedRule { id: rule.id, name: rule.name.clone(), level, link: rule.link() });
+                    matched.push(MatchedRule {
+                        id: rule.id,
+                        name: rule.name.clone(),
+                        level,
+                        link: rule.link(),
+                    });
                 }
             }
         }
         matched.sort_by(|a, b| b.level.cmp(&a.level).then(a.id.cmp(&b.id)));
         let verbs_vec: Vec<String> = verbs.into_iter().collect();
         let effective_vec: Vec<String> = effective.iter().cloned().collect();
-        let (base_id, mut base_level) = base::base_rule(cluster_wide, &group, &resource, &effective_vec);
+        let (base_id, mut base_level) =
+            base::base_rule(cluster_wide, &group, &resource, &effective_vec);
         if restricted || effective.is_empty() {
             base_level = RiskLevel::Low;
         }
@@ -234,7 +244,12 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
         }
         if let Some(base) = catalog.get(base_id) {
             tags.extend(base.tags.iter().cloned());
-            matched.push(MatchedRule { id: base_id, name: base.name.clone(), level: base_level, link: base.link() });
+            matched.push(MatchedRule {
+                id: base_id,
+                name: base.name.clone(),
+                level: base_level,
+                link: base.link(),
+            });
         }
         let risk_level = matched.iter().map(|m| m.level).max().unwrap_or(base_level);
         rows.push(PermissionRow {
@@ -269,7 +284,8 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
 pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findings {
     let mut warnings = Vec::new();
     // Rows depend on the role, its scope and the binding, not on the subject: compute once.
-    let mut cache: HashMap<(RoleKind, Option<String>, String, Option<String>, String), RoleRows> = HashMap::new();
+    let mut cache: HashMap<(RoleKind, Option<String>, String, Option<String>, String), RoleRows> =
+        HashMap::new();
     let mut permissions = Vec::new();
     for grant in authz.grants() {
         let scope_key = match &grant.scope {
@@ -283,7 +299,9 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
             scope_key,
             format!("{}/{}", grant.binding_kind.as_str(), grant.binding_name),
         );
-        let rr = cache.entry(key).or_insert_with(|| role_rows(grant, catalog, &mut warnings));
+        let rr = cache
+            .entry(key)
+            .or_insert_with(|| role_rows(grant, catalog, &mut warnings));
         for row in &rr.rows {
             let mut row = row.clone();
             row.subject_kind = grant.subject.kind;
@@ -302,7 +320,12 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
 
     let workloads = workload_rows(inv);
     let identities = identities(inv, &permissions, &workloads);
-    Findings { identities, permissions, workloads, warnings }
+    Findings {
+        identities,
+        permissions,
+        workloads,
+        warnings,
+    }
 }
 
 fn unresolved_warning(u: &crate::rbac::UnresolvedRef) -> Warning {
@@ -329,21 +352,43 @@ fn unresolved_warning(u: &crate::rbac::UnresolvedRef) -> Warning {
 
 fn row_sort_key(r: &PermissionRow) -> impl Ord + '_ {
     (
-        (r.subject_kind, r.subject_namespace.as_deref(), r.subject_name.as_str()),
-        (r.role_kind, r.role_namespace.as_deref(), r.role_name.as_str()),
-        (r.binding_kind, r.binding_namespace.as_deref(), r.binding_name.as_str()),
-        (r.non_resource, r.api_group.as_str(), r.resource.as_str(), r.resource_name.as_str()),
+        (
+            r.subject_kind,
+            r.subject_namespace.as_deref(),
+            r.subject_name.as_str(),
+        ),
+        (
+            r.role_kind,
+            r.role_namespace.as_deref(),
+            r.role_name.as_str(),
+        ),
+        (
+            r.binding_kind,
+            r.binding_namespace.as_deref(),
+            r.binding_name.as_str(),
+        ),
+        (
+            r.non_resource,
+            r.api_group.as_str(),
+            r.resource.as_str(),
+            r.resource_name.as_str(),
+        ),
     )
 }
 
 fn workload_rows(inv: &Inventory) -> Vec<WorkloadRow> {
-    let sa_automount: HashMap<(&str, &str), bool> =
-        inv.service_accounts.iter().map(|s| ((s.namespace.as_str(), s.name.as_str()), s.automount)).collect();
+    let sa_automount: HashMap<(&str, &str), bool> = inv
+        .service_accounts
+        .iter()
+        .map(|s| ((s.namespace.as_str(), s.name.as_str()), s.automount))
+        .collect();
     let mut rows = Vec::new();
     for w in &inv.workloads {
-        let automount = w
-            .automount
-            .unwrap_or_else(|| *sa_automount.get(&(w.namespace.as_str(), w.service_account.as_str())).unwrap_or(&true));
+        let automount = w.automount.unwrap_or_else(|| {
+            *sa_automount
+                .get(&(w.namespace.as_str(), w.service_account.as_str()))
+                .unwrap_or(&true)
+        });
         for c in &w.containers {
             rows.push(WorkloadRow {
                 service_account: w.service_account.clone(),
@@ -364,19 +409,31 @@ fn workload_rows(inv: &Inventory) -> Vec<WorkloadRow> {
         }
     }
     rows.sort_by(|a, b| {
-        (&a.namespace, &a.service_account, &a.kind, &a.name, !a.init, &a.container).cmp(&(
-            &b.namespace,
-            &b.service_account,
-            &b.kind,
-            &b.name,
-            !b.init,
-            &b.container,
-        ))
+        (
+            &a.namespace,
+            &a.service_account,
+            &a.kind,
+            &a.name,
+            !a.init,
+            &a.container,
+        )
+            .cmp(&(
+                &b.namespace,
+                &b.service_account,
+                &b.kind,
+                &b.name,
+                !b.init,
+                &b.container,
+            ))
     });
     rows
 }
 
-fn identities(inv: &Inventory, perms: &[PermissionRow], workloads: &[WorkloadRow]) -> Vec<Identity> {
+fn identities(
+    inv: &Inventory,
+    perms: &[PermissionRow],
+    workloads: &[WorkloadRow],
+) -> Vec<Identity> {
     type Key = (SubjectKind, Option<String>, String);
     let mut out: BTreeMap<Key, Identity> = BTreeMap::new();
     let blank = |kind, name: &str, ns: Option<String>| Identity {
@@ -394,35 +451,68 @@ fn identities(inv: &Inventory, perms: &[PermissionRow], workloads: &[WorkloadRow
         workloads: 0,
     };
     for sa in &inv.service_accounts {
-        let mut id = blank(SubjectKind::ServiceAccount, &sa.name, Some(sa.namespace.clone()));
+        let mut id = blank(
+            SubjectKind::ServiceAccount,
+            &sa.name,
+            Some(sa.namespace.clone()),
+        );
         id.declared = sa.declared;
         id.automount = sa.automount;
         id.secrets = sa.secrets.clone();
         id.image_pull_secrets = sa.image_pull_secrets.clone();
-        out.insert((SubjectKind::ServiceAccount, Some(sa.namespace.clone()), sa.name.clone()), id);
+        out.insert(
+            (
+                SubjectKind::ServiceAccount,
+                Some(sa.namespace.clone()),
+                sa.name.clone(),
+            ),
+            id,
+        );
     }
     for t in &inv.token_secrets {
-        out.entry((SubjectKind::ServiceAccount, Some(t.namespace.clone()), t.service_account.clone()))
-            .or_insert_with(|| blank(SubjectKind::ServiceAccount, &t.service_account, Some(t.namespace.clone())))
-            .token_secrets
-            .push(t.name.clone());
+        out.entry((
+            SubjectKind::ServiceAccount,
+            Some(t.namespace.clone()),
+            t.service_account.clone(),
+        ))
+        .or_insert_with(|| {
+            blank(
+                SubjectKind::ServiceAccount,
+                &t.service_account,
+                Some(t.namespace.clone()),
+            )
+        })
+        .token_secrets
+        .push(t.name.clone());
     }
     let mut abuse: BTreeMap<Key, BTreeMap<u32, MatchedRule>> = BTreeMap::new();
     for p in perms {
-        let key = (p.subject_kind, p.subject_namespace.clone(), p.subject_name.clone());
+        let key = (
+            p.subject_kind,
+            p.subject_namespace.clone(),
+            p.subject_name.clone(),
+        );
         let id = out
             .entry(key.clone())
             .or_insert_with(|| blank(p.subject_kind, &p.subject_name, p.subject_namespace.clone()));
         id.permissions += 1;
         id.risk_level = id.risk_level.max(Some(p.risk_level));
         let seen = abuse.entry(key).or_default();
-        for m in p.matched.iter().filter(|m| !crate::catalog::BASE_RULE_IDS.contains(&m.id)) {
+        for m in p
+            .matched
+            .iter()
+            .filter(|m| !crate::catalog::BASE_RULE_IDS.contains(&m.id))
+        {
             let e = seen.entry(m.id).or_insert_with(|| m.clone());
             e.level = e.level.max(m.level);
         }
     }
     for w in workloads {
-        if let Some(id) = out.get_mut(&(SubjectKind::ServiceAccount, Some(w.namespace.clone()), w.service_account.clone())) {
+        if let Some(id) = out.get_mut(&(
+            SubjectKind::ServiceAccount,
+            Some(w.namespace.clone()),
+            w.service_account.clone(),
+        )) {
             id.workloads += 1;
         }
     }

@@ -14,8 +14,12 @@ pub fn extract_service_account(
     Ok(ServiceAccount {
         namespace: meta.namespace.unwrap_or(default_ns).to_string(),
         name: meta.name.to_string(),
-        automount: opt_bool(doc, "automountServiceAccountToken", "automountServiceAccountToken")?
-            .unwrap_or(true),
+        automount: opt_bool(
+            doc,
+            "automountServiceAccountToken",
+            "automountServiceAccountToken",
+        )?
+        .unwrap_or(true),
         secrets: name_list(doc, "secrets")?,
         image_pull_secrets: name_list(doc, "imagePullSecrets")?,
         declared: true,

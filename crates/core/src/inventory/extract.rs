@@ -27,8 +27,14 @@ pub fn build_inventory(docs: &[Document], default_ns: &str) -> (Inventory, Vec<W
 
 fn object_label(doc: &Value, kind: &str) -> String {
     let meta = doc.get("metadata");
-    let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("?");
-    match meta.and_then(|m| m.get("namespace")).and_then(Value::as_str) {
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    match meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+    {
         Some(ns) => format!("{kind}/{ns}/{name}"),
         None => format!("{kind}/{name}"),
     }
@@ -45,32 +51,61 @@ fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result
         w
     };
     if !doc.value.is_object() {
-        return Err(warn(Code::NotAnObject, None, None, "a document must be a map with `kind` and `apiVersion`".into()));
+        return Err(warn(
+            Code::NotAnObject,
+            None,
+            None,
+            "a document must be a map with `kind` and `apiVersion`".into(),
+        ));
     }
     let Some(kind) = doc.value.get("kind").and_then(Value::as_str) else {
-        return Err(warn(Code::NotAnObject, Some("kind".into()), None, "required field is missing: not a Kubernetes object".into()));
+        return Err(warn(
+            Code::NotAnObject,
+            Some("kind".into()),
+            None,
+            "required field is missing: not a Kubernetes object".into(),
+        ));
     };
-    let api_version = doc.value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let bad = |e: FieldError| warn(Code::BadField, Some(e.field), Some(object_label(&doc.value, kind)), e.message);
+    let api_version = doc
+        .value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let bad = |e: FieldError| {
+        warn(
+            Code::BadField,
+            Some(e.field),
+            Some(object_label(&doc.value, kind)),
+            e.message,
+        )
+    };
     let origin = origin.clone();
     match kind {
-        "ServiceAccount" => inv.service_accounts.push(extract_service_account(&doc.value, origin, default_ns).map_err(bad)?),
+        "ServiceAccount" => inv
+            .service_accounts
+            .push(extract_service_account(&doc.value, origin, default_ns).map_err(bad)?),
         "Secret" => {
             if let Some(s) = extract_token_secret(&doc.value, origin, default_ns).map_err(bad)? {
                 inv.token_secrets.push(s);
             }
         }
-        "Role" | "ClusterRole" => inv.roles.push(extract_role(&doc.value, origin, default_ns).map_err(bad)?),
-        "RoleBinding" | "ClusterRoleBinding" => {
-            inv.bindings.push(extract_binding(&doc.value, origin, default_ns).map_err(bad)?)
-        }
-        k if is_workload_kind(k) => inv.workloads.push(extract_workload(k, &doc.value, origin, default_ns).map_err(bad)?),
+        "Role" | "ClusterRole" => inv
+            .roles
+            .push(extract_role(&doc.value, origin, default_ns).map_err(bad)?),
+        "RoleBinding" | "ClusterRoleBinding" => inv
+            .bindings
+            .push(extract_binding(&doc.value, origin, default_ns).map_err(bad)?),
+        k if is_workload_kind(k) => inv
+            .workloads
+            .push(extract_workload(k, &doc.value, origin, default_ns).map_err(bad)?),
         _ if api_version.starts_with(RBAC_GROUP) => {
             return Err(warn(
                 Code::NotAnObject,
                 Some("kind".into()),
                 Some(object_label(&doc.value, kind)),
-                format!("unknown kind `{kind}` in {api_version}: expected Role, ClusterRole, RoleBinding or ClusterRoleBinding"),
+                format!(
+                    "unknown kind `{kind}` in {api_version}: expected Role, ClusterRole, RoleBinding or ClusterRoleBinding"
+                ),
             ));
         }
         _ => {}
@@ -81,8 +116,11 @@ fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result
 /// ServiceAccounts used by workloads or named in bindings exist in a cluster even when the
 /// input does not declare them (`default` always does): add them, marked undeclared.
 fn add_referenced_accounts(inv: &mut Inventory) {
-    let mut known: std::collections::BTreeSet<(String, String)> =
-        inv.service_accounts.iter().map(|s| (s.namespace.clone(), s.name.clone())).collect();
+    let mut known: std::collections::BTreeSet<(String, String)> = inv
+        .service_accounts
+        .iter()
+        .map(|s| (s.namespace.clone(), s.name.clone()))
+        .collect();
     let mut add = |ns: &str, name: &str, origin: &Origin, out: &mut Vec<ServiceAccount>| {
         if known.insert((ns.to_string(), name.to_string())) {
             out.push(ServiceAccount {

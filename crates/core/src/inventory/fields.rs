@@ -93,7 +93,11 @@ pub fn metadata(doc: &Value) -> Result<Meta<'_>, FieldError> {
             .ok_or_else(|| FieldError::new("metadata.name", "required field is missing"))?,
     };
     let namespace = opt_str(meta, "namespace", "metadata.namespace")?.filter(|n| !n.is_empty());
-    Ok(Meta { name, namespace, value: Some(meta) })
+    Ok(Meta {
+        name,
+        namespace,
+        value: Some(meta),
+    })
 }
 
 /// `metadata.annotations[key]` as a string, if present.

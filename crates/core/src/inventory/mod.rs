@@ -17,7 +17,9 @@ pub use workloads::{WORKLOAD_KINDS, extract_workload, is_workload_kind};
 pub use model::*;
 
 /// A problem with one field of one document.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, thiserror::Error,
+)]
 #[error("field `{field}`: {message}")]
 pub struct FieldError {
     /// Dotted path of the field, e.g. `subjects[0].kind`.
@@ -27,6 +29,9 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }

@@ -29,7 +29,7 @@ pub struct Origin {
 /// One rule of a Role or ClusterRole (`rbac.authorization.k8s.io/v1` PolicyRule).
 /// An absent list in the manifest is an empty list here.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PolicyRule {
     pub verbs: Vec<String>,
     pub api_groups: Vec<String>,

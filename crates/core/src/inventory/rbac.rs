@@ -26,13 +26,17 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{
-    Binding, BindingKind, FieldError, LabelRequirement, LabelSelector, Origin, PolicyRule, Role, RoleKind, RoleRef,
-    Subject, SubjectKind,
+    Binding, BindingKind, FieldError, LabelRequirement, LabelSelector, Origin, PolicyRule, Role,
+    RoleKind, RoleRef, Subject, SubjectKind,
 };
 
 /// Extracts a `Role` or `ClusterRole` (decided by `kind`). A Role without
 /// `metadata.namespace` is put in `default_namespace`.
-pub fn extract_role(doc: &Value, origin: Origin, default_namespace: &str) -> Result<Role, FieldError> {
+pub fn extract_role(
+    doc: &Value,
+    origin: Origin,
+    default_namespace: &str,
+) -> Result<Role, FieldError> {
     let obj = as_object(doc, "")?;
     let kind = match opt_str(obj.get("kind"), "kind")?.as_deref() {
         Some("Role") => RoleKind::Role,
@@ -49,15 +53,29 @@ pub fn extract_role(doc: &Value, origin: Origin, default_namespace: &str) -> Res
             .collect::<Result<_, _>>()?,
     };
     let aggregation = match (kind, obj.get("aggregationRule")) {
-        (RoleKind::ClusterRole, Some(v)) if !v.is_null() => Some(aggregation_rule(v, "aggregationRule")?),
+        (RoleKind::ClusterRole, Some(v)) if !v.is_null() => {
+            Some(aggregation_rule(v, "aggregationRule")?)
+        }
         _ => None,
     };
-    Ok(Role { kind, namespace: meta.namespace, name: meta.name, labels: meta.labels, rules, aggregation, origin })
+    Ok(Role {
+        kind,
+        namespace: meta.namespace,
+        name: meta.name,
+        labels: meta.labels,
+        rules,
+        aggregation,
+        origin,
+    })
 }
 
 /// Extracts a `RoleBinding` or `ClusterRoleBinding` (decided by `kind`). A RoleBinding
 /// without `metadata.namespace` is put in `default_namespace`.
-pub fn extract_binding(doc: &Value, origin: Origin, default_namespace: &str) -> Result<Binding, FieldError> {
+pub fn extract_binding(
+    doc: &Value,
+    origin: Origin,
+    default_namespace: &str,
+) -> Result<Binding, FieldError> {
     let obj = as_object(doc, "")?;
     let kind = match opt_str(obj.get("kind"), "kind")?.as_deref() {
         Some("RoleBinding") => BindingKind::RoleBinding,
@@ -67,17 +85,29 @@ pub fn extract_binding(doc: &Value, origin: Origin, default_namespace: &str) -> 
     let meta = Metadata::read(obj, kind == BindingKind::RoleBinding, default_namespace)?;
 
     let role_ref = match obj.get("roleRef") {
-        None | Some(Value::Null) => return Err(FieldError::new("roleRef", "missing; a binding must name its role")),
+        None | Some(Value::Null) => {
+            return Err(FieldError::new(
+                "roleRef",
+                "missing; a binding must name its role",
+            ));
+        }
         Some(v) => {
             let r = as_object(v, "roleRef")?;
             let kind = match opt_str(r.get("kind"), "roleRef.kind")?.as_deref() {
                 Some("Role") => RoleKind::Role,
                 Some("ClusterRole") => RoleKind::ClusterRole,
-                None | Some("") => return Err(FieldError::new("roleRef.kind", "missing; expected Role or ClusterRole")),
+                None | Some("") => {
+                    return Err(FieldError::new(
+                        "roleRef.kind",
+                        "missing; expected Role or ClusterRole",
+                    ));
+                }
                 Some(other) => {
                     return Err(FieldError::new(
                         "roleRef.kind",
-                        format!("unsupported kind {other:?}; expected Role or ClusterRole (case-sensitive)"),
+                        format!(
+                            "unsupported kind {other:?}; expected Role or ClusterRole (case-sensitive)"
+                        ),
                     ));
                 }
             };
@@ -94,7 +124,8 @@ pub fn extract_binding(doc: &Value, origin: Origin, default_namespace: &str) -> 
             let s = as_object(item, &path)?;
             let raw_kind = opt_str(s.get("kind"), &format!("{path}.kind"))?;
             let name = required_str(s.get("name"), &format!("{path}.name"))?;
-            let namespace = opt_str(s.get("namespace"), &format!("{path}.namespace"))?.filter(|n| !n.is_empty());
+            let namespace = opt_str(s.get("namespace"), &format!("{path}.namespace"))?
+                .filter(|n| !n.is_empty());
             let kind = match raw_kind.as_deref() {
                 Some("ServiceAccount") => SubjectKind::ServiceAccount,
                 Some("User") => SubjectKind::User,
@@ -116,10 +147,22 @@ pub fn extract_binding(doc: &Value, origin: Origin, default_namespace: &str) -> 
                 // Kubernetes ignores the namespace of User and Group subjects.
                 SubjectKind::User | SubjectKind::Group => None,
             };
-            subjects.push(Subject { kind, name, namespace });
+            subjects.push(Subject {
+                kind,
+                name,
+                namespace,
+            });
         }
     }
-    Ok(Binding { kind, namespace: meta.namespace, name: meta.name, role_ref, subjects, origin, warnings })
+    Ok(Binding {
+        kind,
+        namespace: meta.namespace,
+        name: meta.name,
+        role_ref,
+        subjects,
+        origin,
+        warnings,
+    })
 }
 
 struct Metadata {
@@ -129,20 +172,29 @@ struct Metadata {
 }
 
 impl Metadata {
-    fn read(obj: &Map<String, Value>, namespaced: bool, default_namespace: &str) -> Result<Metadata, FieldError> {
+    fn read(
+        obj: &Map<String, Value>,
+        namespaced: bool,
+        default_namespace: &str,
+    ) -> Result<Metadata, FieldError> {
         let meta = match obj.get("metadata") {
             None | Some(Value::Null) => return Err(FieldError::new("metadata.name", "missing")),
             Some(v) => as_object(v, "metadata")?,
         };
         let name = required_str(meta.get("name"), "metadata.name")?;
         let namespace = if namespaced {
-            let ns = opt_str(meta.get("namespace"), "metadata.namespace")?.filter(|n| !n.is_empty());
+            let ns =
+                opt_str(meta.get("namespace"), "metadata.namespace")?.filter(|n| !n.is_empty());
             Some(ns.unwrap_or_else(|| default_namespace.to_string()))
         } else {
             None
         };
         let labels = string_map(meta.get("labels"), "metadata.labels")?;
-        Ok(Metadata { name, namespace, labels })
+        Ok(Metadata {
+            name,
+            namespace,
+            labels,
+        })
     }
 }
 
@@ -189,7 +241,8 @@ fn label_selector(v: &Value, path: &str) -> Result<LabelSelector, FieldError> {
             let p = format!("{exp_path}[{i}]");
             let e = as_object(item, &p)?;
             let key = required_str(e.get("key"), &format!("{p}.key"))?;
-            let operator = opt_str(e.get("operator"), &format!("{p}.operator"))?.unwrap_or_default();
+            let operator =
+                opt_str(e.get("operator"), &format!("{p}.operator"))?.unwrap_or_default();
             let values = string_list(e.get("values"), &format!("{p}.values"))?;
             match operator.as_str() {
                 "In" | "NotIn" if values.is_empty() => {
@@ -208,18 +261,33 @@ fn label_selector(v: &Value, path: &str) -> Result<LabelSelector, FieldError> {
                 other => {
                     return Err(FieldError::new(
                         format!("{p}.operator"),
-                        format!("unsupported operator {other:?}; expected In, NotIn, Exists or DoesNotExist"),
+                        format!(
+                            "unsupported operator {other:?}; expected In, NotIn, Exists or DoesNotExist"
+                        ),
                     ));
                 }
             }
-            match_expressions.push(LabelRequirement { key, operator, values });
+            match_expressions.push(LabelRequirement {
+                key,
+                operator,
+                values,
+            });
         }
     }
-    Ok(LabelSelector { match_labels, match_expressions })
+    Ok(LabelSelector {
+        match_labels,
+        match_expressions,
+    })
 }
 
 fn wrong_kind(found: Option<&str>, expected: &str) -> FieldError {
-    FieldError::new("kind", format!("expected {expected}, found {}", found.map_or("nothing".into(), |k| format!("{k:?}"))))
+    FieldError::new(
+        "kind",
+        format!(
+            "expected {expected}, found {}",
+            found.map_or("nothing".into(), |k| format!("{k:?}"))
+        ),
+    )
 }
 
 /// How a JSON value's type is named in messages.
@@ -236,7 +304,10 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 fn wrong_type(path: &str, expected: &str, v: &Value) -> FieldError {
     let field = if path.is_empty() { "(document)" } else { path };
-    FieldError::new(field, format!("expected {expected}, found {}", type_name(v)))
+    FieldError::new(
+        field,
+        format!("expected {expected}, found {}", type_name(v)),
+    )
 }
 
 fn as_object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, FieldError> {
@@ -332,13 +403,15 @@ mod tests {
 
     #[test]
     fn cluster_role_ignores_namespace_and_reads_aggregation() {
-        let r = role(json!({"kind": "ClusterRole", "metadata": {"name": "admin", "namespace": "x",
+        let r = role(
+            json!({"kind": "ClusterRole", "metadata": {"name": "admin", "namespace": "x",
             "labels": {"a": "1", "b": null}},
             "rules": null,
             "aggregationRule": {"clusterRoleSelectors": [
                 {"matchLabels": {"k": "v"}},
                 {"matchExpressions": [{"key": "e", "operator": "Exists"}]}
-            ]}}))
+            ]}}),
+        )
         .unwrap();
         assert_eq!(r.namespace, None);
         assert!(r.rules.is_empty());
@@ -347,30 +420,43 @@ mod tests {
         assert_eq!(sel.len(), 2);
         assert_eq!(sel[0].match_labels["k"], "v");
         assert_eq!(sel[1].match_expressions[0].operator, "Exists");
-        let empty = role(json!({"kind": "ClusterRole", "metadata": {"name": "a"}, "aggregationRule": {}})).unwrap();
+        let empty =
+            role(json!({"kind": "ClusterRole", "metadata": {"name": "a"}, "aggregationRule": {}}))
+                .unwrap();
         assert_eq!(empty.aggregation, Some(vec![]));
     }
 
     #[test]
     fn wrong_types_name_the_field() {
-        let e = role(json!({"kind": "Role", "metadata": {"name": "r"}, "rules": [{"verbs": ["get", 3]}]})).unwrap_err();
+        let e = role(
+            json!({"kind": "Role", "metadata": {"name": "r"}, "rules": [{"verbs": ["get", 3]}]}),
+        )
+        .unwrap_err();
         assert_eq!(e.field, "rules[0].verbs[1]");
         assert_eq!(e.message, "expected a string, found a number");
-        let e = role(json!({"kind": "Role", "metadata": {"name": "r"}, "rules": {"verbs": []}})).unwrap_err();
+        let e = role(json!({"kind": "Role", "metadata": {"name": "r"}, "rules": {"verbs": []}}))
+            .unwrap_err();
         assert_eq!(e.to_string(), "field `rules`: expected a list, found a map");
         let e = role(json!({"kind": "Role", "metadata": {}})).unwrap_err();
         assert_eq!(e.field, "metadata.name");
-        let e = role(json!({"kind": "ClusterRole", "metadata": {"name": "c", "labels": {"v": 1}}})).unwrap_err();
+        let e = role(json!({"kind": "ClusterRole", "metadata": {"name": "c", "labels": {"v": 1}}}))
+            .unwrap_err();
         assert_eq!(e.field, "metadata.labels.v");
         let e = role(json!({"kind": "ClusterRole", "metadata": {"name": "c"}, "aggregationRule":
             {"clusterRoleSelectors": [{"matchExpressions": [{"key": "k", "operator": "in", "values": ["a"]}]}]}}))
         .unwrap_err();
-        assert_eq!(e.field, "aggregationRule.clusterRoleSelectors[0].matchExpressions[0].operator");
+        assert_eq!(
+            e.field,
+            "aggregationRule.clusterRoleSelectors[0].matchExpressions[0].operator"
+        );
         let e = binding(json!({"kind": "RoleBinding", "metadata": {"name": "b"},
             "roleRef": {"kind": "Role", "name": "r"},
             "subjects": [{"kind": "User", "name": "a"}, {"kind": "User", "name": 5}]}))
         .unwrap_err();
-        assert_eq!(e.to_string(), "field `subjects[1].name`: expected a string, found a number");
+        assert_eq!(
+            e.to_string(),
+            "field `subjects[1].name`: expected a string, found a number"
+        );
         let e = role(json!(["not", "a", "map"])).unwrap_err();
         assert_eq!(e.field, "(document)");
     }
@@ -384,13 +470,21 @@ mod tests {
                          {"kind": "User", "name": "u", "namespace": "ignored"}]}))
         .unwrap();
         assert_eq!(rb.namespace.as_deref(), Some("team"));
-        assert_eq!(rb.role_ref, RoleRef { kind: RoleKind::ClusterRole, name: "view".into() });
+        assert_eq!(
+            rb.role_ref,
+            RoleRef {
+                kind: RoleKind::ClusterRole,
+                name: "view".into()
+            }
+        );
         assert_eq!(rb.subjects[0].namespace.as_deref(), Some("team"));
         assert_eq!(rb.subjects[1].namespace.as_deref(), Some("other"));
         assert_eq!(rb.subjects[2].namespace, None);
-        let crb = binding(json!({"kind": "ClusterRoleBinding", "metadata": {"name": "b", "namespace": "team"},
+        let crb = binding(
+            json!({"kind": "ClusterRoleBinding", "metadata": {"name": "b", "namespace": "team"},
             "roleRef": {"kind": "ClusterRole", "name": "view"},
-            "subjects": [{"kind": "ServiceAccount", "name": "bot"}]}))
+            "subjects": [{"kind": "ServiceAccount", "name": "bot"}]}),
+        )
         .unwrap();
         assert_eq!(crb.namespace, None);
         assert_eq!(crb.subjects[0].namespace, None);

@@ -15,7 +15,10 @@ pub const WORKLOAD_KINDS: &[(&str, &[&str])] = &[
     ("ReplicaSet", &["spec", "template", "spec"]),
     ("ReplicationController", &["spec", "template", "spec"]),
     ("Job", &["spec", "template", "spec"]),
-    ("CronJob", &["spec", "jobTemplate", "spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
 ];
 
 pub fn is_workload_kind(kind: &str) -> bool {
@@ -29,7 +32,11 @@ pub fn extract_workload(
     default_ns: &str,
 ) -> Result<Workload, FieldError> {
     let meta = metadata(doc)?;
-    let path = WORKLOAD_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p).unwrap_or(&["spec"]);
+    let path = WORKLOAD_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, p)| *p)
+        .unwrap_or(&["spec"]);
     let mut spec = doc;
     let mut dotted = String::new();
     for (i, key) in path.iter().enumerate() {
@@ -52,10 +59,17 @@ pub fn extract_workload(
         }
     }
     let mut host_paths = Vec::new();
-    for (i, vol) in opt_list(spec, "volumes", &field("volumes"))?.iter().enumerate() {
+    for (i, vol) in opt_list(spec, "volumes", &field("volumes"))?
+        .iter()
+        .enumerate()
+    {
         let vpath = format!("{dotted}.volumes[{i}]");
         if let Some(hp) = opt_map(vol, "hostPath", &format!("{vpath}.hostPath"))? {
-            host_paths.push(opt_str(hp, "path", &format!("{vpath}.hostPath.path"))?.unwrap_or("").to_string());
+            host_paths.push(
+                opt_str(hp, "path", &format!("{vpath}.hostPath.path"))?
+                    .unwrap_or("")
+                    .to_string(),
+            );
         }
     }
     Ok(Workload {
@@ -63,7 +77,11 @@ pub fn extract_workload(
         namespace: meta.namespace.unwrap_or(default_ns).to_string(),
         name: meta.name.to_string(),
         service_account: service_account.to_string(),
-        automount: opt_bool(spec, "automountServiceAccountToken", &field("automountServiceAccountToken"))?,
+        automount: opt_bool(
+            spec,
+            "automountServiceAccountToken",
+            &field("automountServiceAccountToken"),
+        )?,
         containers,
         host_pid: opt_bool(spec, "hostPID", &field("hostPID"))?.unwrap_or(false),
         host_network: opt_bool(spec, "hostNetwork", &field("hostNetwork"))?.unwrap_or(false),
@@ -75,18 +93,29 @@ pub fn extract_workload(
 
 fn extract_container(c: &Value, init: bool, path: &str) -> Result<Container, FieldError> {
     let mut out = Container {
-        name: opt_str(c, "name", &format!("{path}.name"))?.unwrap_or("").to_string(),
-        image: opt_str(c, "image", &format!("{path}.image"))?.unwrap_or("").to_string(),
+        name: opt_str(c, "name", &format!("{path}.name"))?
+            .unwrap_or("")
+            .to_string(),
+        image: opt_str(c, "image", &format!("{path}.image"))?
+            .unwrap_or("")
+            .to_string(),
         init,
         ..Container::default()
     };
     let sc_path = format!("{path}.securityContext");
     if let Some(sc) = opt_map(c, "securityContext", &sc_path)? {
-        out.privileged = opt_bool(sc, "privileged", &format!("{sc_path}.privileged"))?.unwrap_or(false);
-        out.allow_privilege_escalation =
-            opt_bool(sc, "allowPrivilegeEscalation", &format!("{sc_path}.allowPrivilegeEscalation"))?;
+        out.privileged =
+            opt_bool(sc, "privileged", &format!("{sc_path}.privileged"))?.unwrap_or(false);
+        out.allow_privilege_escalation = opt_bool(
+            sc,
+            "allowPrivilegeEscalation",
+            &format!("{sc_path}.allowPrivilegeEscalation"),
+        )?;
         if let Some(caps) = opt_map(sc, "capabilities", &format!("{sc_path}.capabilities"))? {
-            for (i, cap) in opt_list(caps, "add", &format!("{sc_path}.capabilities.add"))?.iter().enumerate() {
+            for (i, cap) in opt_list(caps, "add", &format!("{sc_path}.capabilities.add"))?
+                .iter()
+                .enumerate()
+            {
                 match cap.as_str() {
                     Some(s) => out.capabilities_add.push(s.to_string()),
                     None => {

@@ -18,7 +18,10 @@ use crate::inventory::{LabelSelector, PolicyRule, Role};
 /// Does `selector` select an object with `labels`? `matchLabels` and `matchExpressions` are
 /// ANDed; an empty selector selects everything (`metav1.LabelSelectorAsSelector`).
 pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    selector.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+    selector
+        .match_labels
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
         && selector.match_expressions.iter().all(|e| {
             let value = labels.get(&e.key);
             match e.operator.as_str() {
@@ -59,11 +62,18 @@ pub fn aggregate(roles: &[&Role]) -> Aggregation {
     let mut label_index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for &i in &by_name {
         for (k, v) in &roles[i].labels {
-            label_index.entry((k.as_str(), v.as_str())).or_default().push(i);
+            label_index
+                .entry((k.as_str(), v.as_str()))
+                .or_default()
+                .push(i);
         }
     }
 
-    let aggregators: Vec<usize> = by_name.iter().copied().filter(|&i| roles[i].aggregation.is_some()).collect();
+    let aggregators: Vec<usize> = by_name
+        .iter()
+        .copied()
+        .filter(|&i| roles[i].aggregation.is_some())
+        .collect();
     // The roles each aggregator reads, in the controller's order (selector, then name).
     let sources: HashMap<usize, Vec<usize>> = aggregators
         .iter()
@@ -71,15 +81,14 @@ pub fn aggregate(roles: &[&Role]) -> Aggregation {
             let mut list = Vec::new();
             for sel in roles[c].aggregation.as_deref().unwrap_or_default() {
                 let candidates: &[usize] = match sel.match_labels.iter().next() {
-                    Some((k, v)) => label_index.get(&(k.as_str(), v.as_str())).map_or(&[], Vec::as_slice),
+                    Some((k, v)) => label_index
+                        .get(&(k.as_str(), v.as_str()))
+                        .map_or(&[], Vec::as_slice),
                     None => &by_name,
                 };
-                list.extend(
-                    candidates
-                        .iter()
-                        .copied()
-                        .filter(|&r| roles[r].name != roles[c].name && selector_matches(sel, &roles[r].labels)),
-                );
+                list.extend(candidates.iter().copied().filter(|&r| {
+                    roles[r].name != roles[c].name && selector_matches(sel, &roles[r].labels)
+                }));
             }
             (c, list)
         })
@@ -133,17 +142,28 @@ pub fn aggregate(roles: &[&Role]) -> Aggregation {
         }
     }
 
-    Aggregation { rules: current, cycles, converged }
+    Aggregation {
+        rules: current,
+        cycles,
+        converged,
+    }
 }
 
 /// Strongly connected components of the "aggregator reads aggregator" graph (Tarjan,
 /// iterative), each a list of role indices, emitted sources first.
 fn components(aggregators: &[usize], sources: &HashMap<usize, Vec<usize>>) -> Vec<Vec<usize>> {
-    let pos: HashMap<usize, usize> = aggregators.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+    let pos: HashMap<usize, usize> = aggregators
+        .iter()
+        .enumerate()
+        .map(|(p, &r)| (r, p))
+        .collect();
     let edges: Vec<Vec<usize>> = aggregators
         .iter()
         .map(|c| {
-            let mut e: Vec<usize> = sources[c].iter().filter_map(|s| pos.get(s).copied()).collect();
+            let mut e: Vec<usize> = sources[c]
+                .iter()
+                .filter_map(|s| pos.get(s).copied())
+                .collect();
             e.sort_unstable();
             e.dedup();
             e
@@ -209,12 +229,20 @@ mod tests {
     use super::*;
     use crate::inventory::{LabelRequirement, Origin, RoleKind};
 
-    fn cr(name: &str, labels: &[(&str, &str)], rules: &[&str], agg: Option<Vec<LabelSelector>>) -> Role {
+    fn cr(
+        name: &str,
+        labels: &[(&str, &str)],
+        rules: &[&str],
+        agg: Option<Vec<LabelSelector>>,
+    ) -> Role {
         Role {
             kind: RoleKind::ClusterRole,
             namespace: None,
             name: name.into(),
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             rules: rules
                 .iter()
                 .map(|r| PolicyRule {
@@ -231,23 +259,56 @@ mod tests {
 
     fn sel(labels: &[(&str, &str)]) -> LabelSelector {
         LabelSelector {
-            match_labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            match_labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             match_expressions: vec![],
         }
     }
 
     fn resources(rules: &Option<Vec<PolicyRule>>) -> Vec<String> {
-        rules.as_ref().unwrap().iter().map(|r| r.resources[0].clone()).collect()
+        rules
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|r| r.resources[0].clone())
+            .collect()
     }
 
     #[test]
     fn transitive_chain_in_controller_order() {
         let roles = [
-            cr("admin", &[], &["stale"], Some(vec![sel(&[("to-admin", "true")])])),
-            cr("edit", &[("to-admin", "true")], &[], Some(vec![sel(&[("to-edit", "true")])])),
-            cr("view", &[("to-edit", "true")], &[], Some(vec![sel(&[("to-view", "true")])])),
-            cr("b-extra", &[("to-view", "true")], &["pods", "secrets"], None),
-            cr("a-extra", &[("to-view", "true")], &["services", "pods"], None),
+            cr(
+                "admin",
+                &[],
+                &["stale"],
+                Some(vec![sel(&[("to-admin", "true")])]),
+            ),
+            cr(
+                "edit",
+                &[("to-admin", "true")],
+                &[],
+                Some(vec![sel(&[("to-edit", "true")])]),
+            ),
+            cr(
+                "view",
+                &[("to-edit", "true")],
+                &[],
+                Some(vec![sel(&[("to-view", "true")])]),
+            ),
+            cr(
+                "b-extra",
+                &[("to-view", "true")],
+                &["pods", "secrets"],
+                None,
+            ),
+            cr(
+                "a-extra",
+                &[("to-view", "true")],
+                &["services", "pods"],
+                None,
+            ),
             cr("edit-extra", &[("to-edit", "true")], &["deployments"], None),
         ];
         let refs: Vec<&Role> = roles.iter().collect();
@@ -255,19 +316,40 @@ mod tests {
         assert!(out.converged);
         assert!(out.cycles.is_empty());
         assert_eq!(resources(&out.rules[2]), ["services", "pods", "secrets"]);
-        assert_eq!(resources(&out.rules[1]), ["deployments", "services", "pods", "secrets"]);
+        assert_eq!(
+            resources(&out.rules[1]),
+            ["deployments", "services", "pods", "secrets"]
+        );
         // Hand-written rules of an aggregating role are replaced.
-        assert_eq!(resources(&out.rules[0]), ["deployments", "services", "pods", "secrets"]);
+        assert_eq!(
+            resources(&out.rules[0]),
+            ["deployments", "services", "pods", "secrets"]
+        );
         assert_eq!(out.rules[3], None);
     }
 
     #[test]
     fn cycles_terminate_and_are_reported() {
         let roles = [
-            cr("a", &[("x", "a")], &["ignored"], Some(vec![sel(&[("x", "b")])])),
-            cr("b", &[("x", "b")], &[], Some(vec![sel(&[("x", "a")]), sel(&[("y", "1")])])),
+            cr(
+                "a",
+                &[("x", "a")],
+                &["ignored"],
+                Some(vec![sel(&[("x", "b")])]),
+            ),
+            cr(
+                "b",
+                &[("x", "b")],
+                &[],
+                Some(vec![sel(&[("x", "a")]), sel(&[("y", "1")])]),
+            ),
             cr("leaf", &[("y", "1")], &["pods"], None),
-            cr("self", &[("s", "1")], &["own"], Some(vec![sel(&[("s", "1")])])),
+            cr(
+                "self",
+                &[("s", "1")],
+                &["own"],
+                Some(vec![sel(&[("s", "1")])]),
+            ),
         ];
         let refs: Vec<&Role> = roles.iter().collect();
         let out = aggregate(&refs);
@@ -292,7 +374,10 @@ mod tests {
 
     #[test]
     fn no_selectors_means_no_rules() {
-        let roles = [cr("none", &[], &["pods"], Some(vec![])), cr("one", &[("a", "b")], &["pods"], None)];
+        let roles = [
+            cr("none", &[], &["pods"], Some(vec![])),
+            cr("one", &[("a", "b")], &["pods"], None),
+        ];
         let refs: Vec<&Role> = roles.iter().collect();
         assert_eq!(aggregate(&refs).rules[0], Some(vec![]));
     }
@@ -309,8 +394,10 @@ mod tests {
 
     #[test]
     fn selector_semantics() {
-        let labels: BTreeMap<String, String> =
-            [("a", "1"), ("e", "")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let labels: BTreeMap<String, String> = [("a", "1"), ("e", "")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let expr = |key: &str, op: &str, values: &[&str]| LabelSelector {
             match_labels: BTreeMap::new(),
             match_expressions: vec![LabelRequirement {

@@ -16,7 +16,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::inventory::{Binding, BindingKind, Inventory, LabelSelector, Origin, PolicyRule, Role, RoleKind, RoleRef, Subject, SubjectKind};
+use crate::inventory::{
+    Binding, BindingKind, Inventory, LabelSelector, Origin, PolicyRule, Role, RoleKind, RoleRef,
+    Subject, SubjectKind,
+};
 
 use super::aggregation::aggregate;
 use super::matching::rule_allows;
@@ -39,7 +42,10 @@ pub struct AuthorizerOptions {
 
 impl Default for AuthorizerOptions {
     fn default() -> Self {
-        AuthorizerOptions { builtin_roles: true, builtin_bindings: false }
+        AuthorizerOptions {
+            builtin_roles: true,
+            builtin_bindings: false,
+        }
     }
 }
 
@@ -104,14 +110,21 @@ impl Grant {
 
     /// Does this grant's subject apply to `user`?
     pub fn applies_to(&self, user: &UserInfo) -> bool {
-        applies_to(&self.subject, self.binding_namespace.as_deref().unwrap_or(""), user)
+        applies_to(
+            &self.subject,
+            self.binding_namespace.as_deref().unwrap_or(""),
+            user,
+        )
     }
 
     /// The username the subject matches (`User`, or a ServiceAccount's
     /// `system:serviceaccount:<ns>:<name>`), `None` for groups and for a ServiceAccount
     /// without namespace in a ClusterRoleBinding.
     pub fn subject_username(&self) -> Option<String> {
-        subject_username(&self.subject, self.binding_namespace.as_deref().unwrap_or(""))
+        subject_username(
+            &self.subject,
+            self.binding_namespace.as_deref().unwrap_or(""),
+        )
     }
 }
 
@@ -178,6 +191,10 @@ pub struct Authorizer {
     unresolved: Vec<UnresolvedRef>,
     by_user: HashMap<String, Vec<u32>>,
     by_group: HashMap<String, Vec<u32>>,
+    /// Grants through ClusterRoleBindings, ascending.
+    cluster_grants: Vec<u32>,
+    /// Grants through RoleBindings, by namespace, ascending.
+    namespace_grants: HashMap<String, Vec<u32>>,
     cycles: Vec<Vec<String>>,
 }
 
@@ -238,17 +255,25 @@ impl Authorizer {
             })
             .collect();
 
-        let mut az = Authorizer { roles, role_index, cycles: agg.cycles, ..Default::default() };
+        let mut az = Authorizer {
+            roles,
+            role_index,
+            cycles: agg.cycles,
+            ..Default::default()
+        };
 
         // 3. The bindings: input, then built-in ones the input does not redefine.
         let mut bindings: Vec<&Binding> = inv.bindings.iter().collect();
         if opts.builtin_bindings {
-            let input: std::collections::HashSet<(BindingKind, Option<&str>, &str)> =
-                inv.bindings.iter().map(|b| (b.kind, b.namespace.as_deref(), b.name.as_str())).collect();
+            let input: std::collections::HashSet<(BindingKind, Option<&str>, &str)> = inv
+                .bindings
+                .iter()
+                .map(|b| (b.kind, b.namespace.as_deref(), b.name.as_str()))
+                .collect();
             bindings.extend(
-                bootstrap::bindings()
-                    .iter()
-                    .filter(|b| !input.contains(&(b.kind, b.namespace.as_deref(), b.name.as_str()))),
+                bootstrap::bindings().iter().filter(|b| {
+                    !input.contains(&(b.kind, b.namespace.as_deref(), b.name.as_str()))
+                }),
             );
         }
         for binding in bindings {
@@ -269,12 +294,22 @@ impl Authorizer {
         let found = match (b.kind, b.role_ref.kind) {
             // A ClusterRoleBinding looks a Role up in namespace "": no Role lives there.
             (BindingKind::ClusterRoleBinding, RoleKind::Role) => None,
-            _ => self.role_index.get(&role_key(b.role_ref.kind, role_namespace.as_deref(), &b.role_ref.name)).copied(),
+            _ => self
+                .role_index
+                .get(&role_key(
+                    b.role_ref.kind,
+                    role_namespace.as_deref(),
+                    &b.role_ref.name,
+                ))
+                .copied(),
         };
         let Some(role_idx) = found else {
             let reason = match (b.kind, b.role_ref.kind) {
                 (BindingKind::ClusterRoleBinding, RoleKind::Role) => {
-                    format!("a ClusterRoleBinding cannot refer to a Role (Role {:?} is never found)", b.role_ref.name)
+                    format!(
+                        "a ClusterRoleBinding cannot refer to a Role (Role {:?} is never found)",
+                        b.role_ref.name
+                    )
                 }
                 (_, RoleKind::Role) => format!(
                     "Role {:?} not found in namespace {:?}",
@@ -282,10 +317,16 @@ impl Authorizer {
                     role_namespace.as_deref().unwrap_or_default()
                 ),
                 (_, RoleKind::ClusterRole) if opts.builtin_roles => {
-                    format!("ClusterRole {:?} not found in the input or the built-in roles", b.role_ref.name)
+                    format!(
+                        "ClusterRole {:?} not found in the input or the built-in roles",
+                        b.role_ref.name
+                    )
                 }
                 (_, RoleKind::ClusterRole) => {
-                    format!("ClusterRole {:?} not found in the input (built-in roles are off)", b.role_ref.name)
+                    format!(
+                        "ClusterRole {:?} not found in the input (built-in roles are off)",
+                        b.role_ref.name
+                    )
                 }
             };
             self.unresolved.push(UnresolvedRef {
@@ -307,9 +348,21 @@ impl Authorizer {
         };
         for subject in &b.subjects {
             let idx = self.grants.len() as u32;
+            match &binding_ns {
+                Some(ns) => self
+                    .namespace_grants
+                    .entry(ns.clone())
+                    .or_default()
+                    .push(idx),
+                None => self.cluster_grants.push(idx),
+            }
             let ns_str = binding_ns.as_deref().unwrap_or("");
             match subject.kind {
-                SubjectKind::Group => self.by_group.entry(subject.name.clone()).or_default().push(idx),
+                SubjectKind::Group => self
+                    .by_group
+                    .entry(subject.name.clone())
+                    .or_default()
+                    .push(idx),
                 SubjectKind::User | SubjectKind::ServiceAccount => {
                     if let Some(user) = subject_username(subject, ns_str) {
                         self.by_user.entry(user).or_default().push(idx);
@@ -351,15 +404,27 @@ impl Authorizer {
     }
 
     /// A role by kind, namespace (ignored for a ClusterRole) and name.
-    pub fn role(&self, kind: RoleKind, namespace: Option<&str>, name: &str) -> Option<&ResolvedRole> {
+    pub fn role(
+        &self,
+        kind: RoleKind,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&ResolvedRole> {
         if kind == RoleKind::Role && namespace.is_none() {
             return None;
         }
-        self.role_index.get(&role_key(kind, namespace, name)).map(|&i| &self.roles[i])
+        self.role_index
+            .get(&role_key(kind, namespace, name))
+            .map(|&i| &self.roles[i])
     }
 
     /// The effective (aggregated) rules of a role, `None` if the role is unknown.
-    pub fn effective_rules(&self, kind: RoleKind, namespace: Option<&str>, name: &str) -> Option<&[PolicyRule]> {
+    pub fn effective_rules(
+        &self,
+        kind: RoleKind,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&[PolicyRule]> {
         self.role(kind, namespace, name).map(|r| &*r.rules)
     }
 
@@ -368,49 +433,89 @@ impl Authorizer {
         &self.cycles
     }
 
+    /// Every grant whose subject applies to `user` (by username or any of its groups),
+    /// ascending, whatever the request: the identity's RBAC permissions.
+    pub fn grants_for(&self, user: &UserInfo) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        if let Some(v) = self.by_user.get(&user.name) {
+            out.extend(v.iter().map(|&i| i as usize));
+        }
+        for group in &user.groups {
+            if let Some(v) = self.by_group.get(group) {
+                out.extend(v.iter().map(|&i| i as usize));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// RBAC's decision for `user` making `req`: allowed iff some grant whose subject applies
     /// to the user, whose scope covers the request's namespace, has a rule allowing it.
     ///
     /// This is the RBAC authorizer alone: members of `system:masters` are allowed
     /// everything by kube-apiserver before RBAC is asked, which this does not model.
     pub fn authorize(&self, user: &UserInfo, req: &Request) -> Decision {
-        let mut candidates: Vec<u32> = Vec::new();
-        if let Some(v) = self.by_user.get(&user.name) {
-            candidates.extend_from_slice(v);
-        }
-        for group in &user.groups {
-            if let Some(v) = self.by_group.get(group) {
-                candidates.extend_from_slice(v);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
         let ns = req.scope_namespace();
-        let because: Vec<usize> = candidates
+        let because: Vec<usize> = self
+            .grants_for(user)
             .into_iter()
-            .map(|i| i as usize)
             .filter(|&i| {
                 let g = &self.grants[i];
                 g.scope.covers(ns) && g.rules.iter().any(|r| rule_allows(r, req))
             })
             .collect();
-        Decision { allowed: !because.is_empty(), because }
+        Decision {
+            allowed: !because.is_empty(),
+            because,
+        }
     }
 
     /// Every grant that allows `req` (scope and rules), ascending: the subjects of these
     /// grants are the ones who can. Rules are matched once per role, not once per grant.
     pub fn who_can(&self, req: &Request) -> Vec<usize> {
         let ns = req.scope_namespace();
-        let mut memo: Vec<Option<bool>> = vec![None; self.roles.len()];
-        (0..self.grants.len())
-            .filter(|&i| {
-                if !self.grants[i].scope.covers(ns) {
-                    return false;
-                }
-                let r = self.grant_role[i] as usize;
-                *memo[r].get_or_insert_with(|| self.roles[r].rules.iter().any(|rule| rule_allows(rule, req)))
-            })
-            .collect()
+        let local: &[u32] = match ns {
+            "" => &[],
+            ns => self.namespace_grants.get(ns).map_or(&[], Vec::as_slice),
+        };
+        // 0 = not evaluated, 1 = denies, 2 = allows.
+        let mut memo: Vec<u8> = vec![0; self.roles.len()];
+        let mut allows = |grant: u32| {
+            let r = self.grant_role[grant as usize] as usize;
+            if memo[r] == 0 {
+                memo[r] = if self.roles[r]
+                    .rules
+                    .iter()
+                    .any(|rule| rule_allows(rule, req))
+                {
+                    2
+                } else {
+                    1
+                };
+            }
+            memo[r] == 2
+        };
+        let mut out: Vec<usize> = Vec::new();
+        // Merge the two ascending lists, keeping grant order.
+        let (mut a, mut b) = (
+            self.cluster_grants.iter().peekable(),
+            local.iter().peekable(),
+        );
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            let &g = next.expect("peeked");
+            if allows(g) {
+                out.push(g as usize);
+            }
+        }
+        out
     }
 }
 
@@ -424,10 +529,18 @@ mod tests {
     fn inventory(docs: serde_json::Value) -> Inventory {
         let mut inv = Inventory::default();
         for (i, doc) in docs.as_array().unwrap().iter().enumerate() {
-            let origin = Origin { file: "test.yaml".into(), document: i, ..Default::default() };
+            let origin = Origin {
+                file: "test.yaml".into(),
+                document: i,
+                ..Default::default()
+            };
             match doc["kind"].as_str().unwrap() {
-                "Role" | "ClusterRole" => inv.roles.push(extract_role(doc, origin, "default").unwrap()),
-                _ => inv.bindings.push(extract_binding(doc, origin, "default").unwrap()),
+                "Role" | "ClusterRole" => inv
+                    .roles
+                    .push(extract_role(doc, origin, "default").unwrap()),
+                _ => inv
+                    .bindings
+                    .push(extract_binding(doc, origin, "default").unwrap()),
             }
         }
         inv
@@ -445,7 +558,13 @@ mod tests {
         ]})
     }
 
-    fn binding(kind: &str, ns: Option<&str>, role_kind: &str, role: &str, subjects: serde_json::Value) -> serde_json::Value {
+    fn binding(
+        kind: &str,
+        ns: Option<&str>,
+        role_kind: &str,
+        role: &str,
+        subjects: serde_json::Value,
+    ) -> serde_json::Value {
         let mut meta = json!({"name": format!("{}-{role}", kind.to_lowercase())});
         if let Some(ns) = ns {
             meta["namespace"] = json!(ns);
@@ -461,19 +580,43 @@ mod tests {
     fn role_binding_to_cluster_role_is_scoped() {
         let inv = inventory(json!([
             pod_reader("ClusterRole", None),
-            binding("RoleBinding", Some("team"), "ClusterRole", "pod-reader", json!([{"kind": "User", "name": "alice"}])),
+            binding(
+                "RoleBinding",
+                Some("team"),
+                "ClusterRole",
+                "pod-reader",
+                json!([{"kind": "User", "name": "alice"}])
+            ),
         ]));
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         let alice = UserInfo::authenticated("alice", Vec::<String>::new());
         assert!(az.authorize(&alice, &get_pods("team")).allowed);
         assert!(!az.authorize(&alice, &get_pods("other")).allowed);
-        assert!(!az.authorize(&alice, &get_pods("")).allowed, "all-namespaces list needs a ClusterRoleBinding");
-        assert!(!az.authorize(&alice, &Request::resource("get", "", "nodes")).allowed);
-        assert!(!az.authorize(&alice, &Request::non_resource("get", "/healthz")).allowed);
-        assert!(!az.authorize(&alice, &Request::non_resource("get", "/healthz").namespace("team")).allowed);
+        assert!(
+            !az.authorize(&alice, &get_pods("")).allowed,
+            "all-namespaces list needs a ClusterRoleBinding"
+        );
+        assert!(
+            !az.authorize(&alice, &Request::resource("get", "", "nodes"))
+                .allowed
+        );
+        assert!(
+            !az.authorize(&alice, &Request::non_resource("get", "/healthz"))
+                .allowed
+        );
+        assert!(
+            !az.authorize(
+                &alice,
+                &Request::non_resource("get", "/healthz").namespace("team")
+            )
+            .allowed
+        );
         let g = &az.grants()[0];
         assert_eq!(g.scope, Scope::Namespace("team".into()));
-        assert_eq!((g.role_kind, g.role_namespace.as_deref()), (RoleKind::ClusterRole, None));
+        assert_eq!(
+            (g.role_kind, g.role_namespace.as_deref()),
+            (RoleKind::ClusterRole, None)
+        );
         assert_eq!(az.who_can(&get_pods("team")), vec![0]);
         assert!(az.who_can(&get_pods("other")).is_empty());
     }
@@ -482,25 +625,57 @@ mod tests {
     fn cluster_role_binding_grants_everywhere() {
         let inv = inventory(json!([
             pod_reader("ClusterRole", None),
-            binding("ClusterRoleBinding", None, "ClusterRole", "pod-reader", json!([{"kind": "Group", "name": "devs"}])),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "ClusterRole",
+                "pod-reader",
+                json!([{"kind": "Group", "name": "devs"}])
+            ),
         ]));
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         let bob = UserInfo::authenticated("bob", ["devs"]);
-        for req in [get_pods("a"), get_pods(""), Request::resource("get", "", "nodes"), Request::non_resource("get", "/healthz")] {
+        for req in [
+            get_pods("a"),
+            get_pods(""),
+            Request::resource("get", "", "nodes"),
+            Request::non_resource("get", "/healthz"),
+        ] {
             let d = az.authorize(&bob, &req);
             assert!(d.allowed, "{req:?}");
             assert_eq!(d.because, vec![0]);
         }
-        assert!(!az.authorize(&bob, &Request::resource("delete", "", "pods").namespace("a")).allowed);
-        assert!(!az.authorize(&UserInfo::authenticated("eve", ["dev"]), &get_pods("a")).allowed);
+        assert!(
+            !az.authorize(
+                &bob,
+                &Request::resource("delete", "", "pods").namespace("a")
+            )
+            .allowed
+        );
+        assert!(
+            !az.authorize(&UserInfo::authenticated("eve", ["dev"]), &get_pods("a"))
+                .allowed
+        );
     }
 
     #[test]
     fn role_is_looked_up_in_the_binding_namespace() {
         let inv = inventory(json!([
             pod_reader("Role", Some("a")),
-            binding("RoleBinding", Some("a"), "Role", "pod-reader", json!([{"kind": "User", "name": "u"}])),
-            binding("RoleBinding", Some("b"), "Role", "pod-reader", json!([{"kind": "User", "name": "u"}])),
+            binding(
+                "RoleBinding",
+                Some("a"),
+                "Role",
+                "pod-reader",
+                json!([{"kind": "User", "name": "u"}])
+            ),
+            binding(
+                "RoleBinding",
+                Some("b"),
+                "Role",
+                "pod-reader",
+                json!([{"kind": "User", "name": "u"}])
+            ),
         ]));
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         let u = UserInfo::authenticated("u", Vec::<String>::new());
@@ -509,21 +684,45 @@ mod tests {
         assert_eq!(az.unresolved().len(), 1);
         assert_eq!(az.unresolved()[0].binding_namespace.as_deref(), Some("b"));
         assert_eq!(az.unresolved()[0].role_namespace.as_deref(), Some("b"));
-        assert!(az.unresolved()[0].reason.contains("not found in namespace \"b\""), "{}", az.unresolved()[0].reason);
+        assert!(
+            az.unresolved()[0]
+                .reason
+                .contains("not found in namespace \"b\""),
+            "{}",
+            az.unresolved()[0].reason
+        );
     }
 
     #[test]
     fn service_account_subject_without_namespace() {
         let inv = inventory(json!([
             pod_reader("ClusterRole", None),
-            binding("RoleBinding", Some("ci"), "ClusterRole", "pod-reader", json!([{"kind": "ServiceAccount", "name": "bot"}])),
-            binding("ClusterRoleBinding", None, "ClusterRole", "pod-reader", json!([{"kind": "ServiceAccount", "name": "bot"}])),
+            binding(
+                "RoleBinding",
+                Some("ci"),
+                "ClusterRole",
+                "pod-reader",
+                json!([{"kind": "ServiceAccount", "name": "bot"}])
+            ),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "ClusterRole",
+                "pod-reader",
+                json!([{"kind": "ServiceAccount", "name": "bot"}])
+            ),
         ]));
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         let bot = UserInfo::service_account("ci", "bot");
         assert_eq!(az.authorize(&bot, &get_pods("ci")).because, vec![0]);
-        assert!(!az.authorize(&bot, &get_pods("other")).allowed, "the CRB subject has no namespace");
-        assert!(!az.authorize(&UserInfo::service_account("other", "bot"), &get_pods("ci")).allowed);
+        assert!(
+            !az.authorize(&bot, &get_pods("other")).allowed,
+            "the CRB subject has no namespace"
+        );
+        assert!(
+            !az.authorize(&UserInfo::service_account("other", "bot"), &get_pods("ci"))
+                .allowed
+        );
         assert_eq!(az.grants().len(), 2);
         assert_eq!(az.grants()[1].subject.namespace, None);
         assert_eq!(az.grants()[1].subject_username(), None);
@@ -532,8 +731,20 @@ mod tests {
     #[test]
     fn unknown_role_is_reported() {
         let inv = inventory(json!([
-            binding("ClusterRoleBinding", None, "ClusterRole", "no-such-role", json!([{"kind": "User", "name": "u"}])),
-            binding("ClusterRoleBinding", None, "Role", "pod-reader", json!([{"kind": "User", "name": "u"}])),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "ClusterRole",
+                "no-such-role",
+                json!([{"kind": "User", "name": "u"}])
+            ),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "Role",
+                "pod-reader",
+                json!([{"kind": "User", "name": "u"}])
+            ),
             pod_reader("Role", Some("default")),
         ]));
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
@@ -556,21 +767,60 @@ mod tests {
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         assert!(az.unresolved().is_empty());
         let root = UserInfo::authenticated("root", Vec::<String>::new());
-        assert!(az.authorize(&root, &Request::resource("escalate", "rbac.authorization.k8s.io", "clusterroles")).allowed);
-        assert!(az.authorize(&root, &Request::non_resource("get", "/metrics")).allowed);
+        assert!(
+            az.authorize(
+                &root,
+                &Request::resource("escalate", "rbac.authorization.k8s.io", "clusterroles")
+            )
+            .allowed
+        );
+        assert!(
+            az.authorize(&root, &Request::non_resource("get", "/metrics"))
+                .allowed
+        );
         assert!(az.grants()[0].role_builtin && az.grants()[0].role_origin.builtin);
         let viewer = UserInfo::authenticated("viewer", Vec::<String>::new());
-        assert!(az.authorize(&viewer, &Request::resource("list", "", "configmaps").namespace("app")).allowed);
-        assert!(!az.authorize(&viewer, &Request::resource("get", "", "secrets").namespace("app")).allowed);
-        assert!(az.authorize(&viewer, &Request::resource("get", "example.com", "widgets").namespace("app")).allowed);
+        assert!(
+            az.authorize(
+                &viewer,
+                &Request::resource("list", "", "configmaps").namespace("app")
+            )
+            .allowed
+        );
+        assert!(
+            !az.authorize(
+                &viewer,
+                &Request::resource("get", "", "secrets").namespace("app")
+            )
+            .allowed
+        );
+        assert!(
+            az.authorize(
+                &viewer,
+                &Request::resource("get", "example.com", "widgets").namespace("app")
+            )
+            .allowed
+        );
         // The chart role flows through view into edit and admin too.
-        let admin = az.effective_rules(RoleKind::ClusterRole, None, "admin").unwrap();
+        let admin = az
+            .effective_rules(RoleKind::ClusterRole, None, "admin")
+            .unwrap();
         assert!(admin.iter().any(|r| r.resources == ["widgets"]));
 
         // Off: nothing resolves.
-        let off = Authorizer::new(&inv, &AuthorizerOptions { builtin_roles: false, builtin_bindings: false });
+        let off = Authorizer::new(
+            &inv,
+            &AuthorizerOptions {
+                builtin_roles: false,
+                builtin_bindings: false,
+            },
+        );
         assert_eq!(off.unresolved().len(), 2);
-        assert!(off.unresolved()[0].reason.contains("built-in roles are off"));
+        assert!(
+            off.unresolved()[0]
+                .reason
+                .contains("built-in roles are off")
+        );
 
         // The input wins on a name clash.
         let inv2 = inventory(json!([
@@ -580,7 +830,13 @@ mod tests {
         ]));
         let az2 = Authorizer::new(&inv2, &AuthorizerOptions::default());
         assert!(!az2.grants()[0].role_builtin);
-        assert!(!az2.authorize(&root, &Request::resource("delete", "", "pods").namespace("x")).allowed);
+        assert!(
+            !az2.authorize(
+                &root,
+                &Request::resource("delete", "", "pods").namespace("x")
+            )
+            .allowed
+        );
     }
 
     #[test]
@@ -591,19 +847,110 @@ mod tests {
         let off = Authorizer::new(&inv, &AuthorizerOptions::default());
         assert!(off.grants().is_empty());
         assert!(!off.authorize(&masters, &everything).allowed);
-        let on = Authorizer::new(&inv, &AuthorizerOptions { builtin_roles: true, builtin_bindings: true });
+        let on = Authorizer::new(
+            &inv,
+            &AuthorizerOptions {
+                builtin_roles: true,
+                builtin_bindings: true,
+            },
+        );
         assert!(on.unresolved().is_empty(), "{:?}", on.unresolved());
         let d = on.authorize(&masters, &everything);
         assert!(d.allowed);
         let g = &on.grants()[d.because[0]];
-        assert_eq!((g.role_name.as_str(), g.subject.name.as_str()), ("cluster-admin", "system:masters"));
+        assert_eq!(
+            (g.role_name.as_str(), g.subject.name.as_str()),
+            ("cluster-admin", "system:masters")
+        );
         assert_eq!(g.scope, Scope::Cluster);
         // Every authenticated user may ask about itself.
         let anyone = UserInfo::authenticated("someone", Vec::<String>::new());
-        assert!(on.authorize(&anyone, &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews")).allowed);
-        assert!(!on.authorize(&anyone, &Request::resource("list", "", "secrets")).allowed);
+        assert!(
+            on.authorize(
+                &anyone,
+                &Request::resource("create", "authorization.k8s.io", "selfsubjectaccessreviews")
+            )
+            .allowed
+        );
+        assert!(
+            !on.authorize(&anyone, &Request::resource("list", "", "secrets"))
+                .allowed
+        );
         let holders = on.who_can(&Request::resource("*", "*", "*"));
-        assert!(holders.iter().any(|&i| on.grants()[i].subject.name == "system:masters"));
+        assert!(
+            holders
+                .iter()
+                .any(|&i| on.grants()[i].subject.name == "system:masters")
+        );
+    }
+
+    #[test]
+    fn default_policy_aggregates_view_edit_admin() {
+        let az = Authorizer::new(&Inventory::default(), &AuthorizerOptions::default());
+        let count = |name: &str| {
+            az.effective_rules(RoleKind::ClusterRole, None, name)
+                .unwrap()
+                .len()
+        };
+        assert_eq!((count("view"), count("edit"), count("admin")), (10, 23, 25));
+        assert!(az.aggregation_cycles().is_empty());
+        let edit = az
+            .effective_rules(RoleKind::ClusterRole, None, "edit")
+            .unwrap();
+        let token = Request::resource("create", "", "serviceaccounts")
+            .subresource("token")
+            .name("x")
+            .namespace("a");
+        assert!(edit.iter().any(|r| rule_allows(r, &token)));
+        let view = az
+            .effective_rules(RoleKind::ClusterRole, None, "view")
+            .unwrap();
+        assert!(!view.iter().any(|r| rule_allows(r, &token)));
+        assert!(
+            !view
+                .iter()
+                .any(|r| rule_allows(r, &Request::resource("get", "", "secrets").namespace("a")))
+        );
+        assert_eq!(
+            az.effective_rules(RoleKind::Role, None, "system:controller:bootstrap-signer"),
+            None
+        );
+        assert!(
+            az.effective_rules(
+                RoleKind::Role,
+                Some("kube-public"),
+                "system:controller:bootstrap-signer"
+            )
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn grants_for_an_identity() {
+        let inv = inventory(json!([
+            pod_reader("ClusterRole", None),
+            binding(
+                "RoleBinding",
+                Some("ci"),
+                "ClusterRole",
+                "pod-reader",
+                json!([
+                {"kind": "ServiceAccount", "name": "bot"},
+                {"kind": "Group", "name": "system:serviceaccounts:ci"},
+                {"kind": "User", "name": "alice"}])
+            ),
+        ]));
+        let az = Authorizer::new(&inv, &AuthorizerOptions::default());
+        assert_eq!(
+            az.grants_for(&UserInfo::service_account("ci", "bot")),
+            vec![0, 1]
+        );
+        assert_eq!(
+            az.grants_for(&UserInfo::service_account("ci", "other")),
+            vec![1]
+        );
+        assert!(az.grants()[0].applies_to(&UserInfo::service_account("ci", "bot")));
+        assert!(!az.grants()[2].applies_to(&UserInfo::service_account("ci", "bot")));
     }
 
     #[test]
@@ -618,9 +965,133 @@ mod tests {
         let az = Authorizer::new(&inv, &AuthorizerOptions::default());
         let u = UserInfo::authenticated("u", Vec::<String>::new());
         assert!(az.authorize(&u, &get_pods("x")).allowed);
-        assert!(!az.authorize(&u, &Request::resource("delete", "", "pods").namespace("x")).allowed);
+        assert!(
+            !az.authorize(&u, &Request::resource("delete", "", "pods").namespace("x"))
+                .allowed
+        );
         let role = az.role(RoleKind::ClusterRole, None, "agg").unwrap();
         assert!(role.stored_rules_differ);
         assert_eq!(role.rules.len(), 1);
+    }
+
+    /// `cargo test -p rbac-lens-core --release --lib perf_100k -- --ignored --nocapture`
+    #[test]
+    #[ignore = "timing; run by hand in release mode"]
+    fn perf_100k() {
+        use crate::inventory::{LabelSelector, Subject};
+        use std::time::Instant;
+        let rule = |i: usize| PolicyRule {
+            verbs: vec!["get".into(), "list".into()],
+            api_groups: vec!["".into(), "apps".into()],
+            resources: vec![format!("res{}", i % 50), "pods".into()],
+            ..Default::default()
+        };
+        let quarter = 25_000;
+        let mut inv = Inventory::default();
+        for i in 0..quarter {
+            let ns = format!("ns{}", i % 1000);
+            let mut labels = std::collections::BTreeMap::new();
+            if i % 10 == 0 {
+                labels.insert(
+                    "rbac.authorization.k8s.io/aggregate-to-view".to_string(),
+                    "true".to_string(),
+                );
+            }
+            inv.roles.push(Role {
+                kind: RoleKind::Role,
+                namespace: Some(ns.clone()),
+                name: format!("r{i}"),
+                labels: Default::default(),
+                rules: vec![rule(i), rule(i + 1)],
+                aggregation: None,
+                origin: Origin::default(),
+            });
+            inv.roles.push(Role {
+                kind: RoleKind::ClusterRole,
+                namespace: None,
+                name: format!("cr{i}"),
+                labels,
+                rules: vec![rule(i), rule(i + 7)],
+                aggregation: (i % 1000 == 1)
+                    .then(|| vec![LabelSelector::default()])
+                    .filter(|_| false),
+                origin: Origin::default(),
+            });
+            let sa = |n: usize| Subject {
+                kind: SubjectKind::ServiceAccount,
+                name: format!("sa{n}"),
+                namespace: Some(ns.clone()),
+            };
+            inv.bindings.push(Binding {
+                kind: BindingKind::RoleBinding,
+                namespace: Some(ns.clone()),
+                name: format!("rb{i}"),
+                role_ref: RoleRef {
+                    kind: if i % 2 == 0 {
+                        RoleKind::Role
+                    } else {
+                        RoleKind::ClusterRole
+                    },
+                    name: if i % 2 == 0 {
+                        format!("r{i}")
+                    } else {
+                        format!("cr{i}")
+                    },
+                },
+                subjects: vec![sa(i), sa(i + 1)],
+                origin: Origin::default(),
+                warnings: vec![],
+            });
+            inv.bindings.push(Binding {
+                kind: BindingKind::ClusterRoleBinding,
+                namespace: None,
+                name: format!("crb{i}"),
+                role_ref: RoleRef {
+                    kind: RoleKind::ClusterRole,
+                    name: if i % 100 == 0 {
+                        "view".into()
+                    } else {
+                        format!("cr{i}")
+                    },
+                },
+                subjects: vec![
+                    sa(i),
+                    Subject {
+                        kind: SubjectKind::Group,
+                        name: format!("g{}", i % 100),
+                        namespace: None,
+                    },
+                ],
+                origin: Origin::default(),
+                warnings: vec![],
+            });
+        }
+        let t = Instant::now();
+        let az = Authorizer::new(&inv, &AuthorizerOptions::default());
+        let built = t.elapsed();
+        let view = az
+            .effective_rules(RoleKind::ClusterRole, None, "view")
+            .unwrap()
+            .len();
+        let t = Instant::now();
+        let mut allowed = 0;
+        for i in 0..10_000 {
+            let user = UserInfo::service_account(&format!("ns{}", i % 1000), &format!("sa{i}"));
+            let req = Request::resource("get", "", "pods").namespace(format!("ns{}", i % 1000));
+            allowed += az.authorize(&user, &req).allowed as usize;
+        }
+        let asked = t.elapsed();
+        let t = Instant::now();
+        let mut holders = 0;
+        for i in 0..100 {
+            holders += az
+                .who_can(&Request::resource("list", "apps", format!("res{i}")).namespace("ns1"))
+                .len();
+        }
+        let who = t.elapsed();
+        println!(
+            "100k objects: new {built:?} ({} grants, view {view} rules); 10k authorize {asked:?} ({allowed} allowed); 100 who_can {who:?} ({holders})",
+            az.grants().len()
+        );
     }
 }

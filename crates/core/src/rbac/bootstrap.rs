@@ -15,12 +15,30 @@ use crate::inventory::{Binding, Origin, Role};
 
 /// The embedded files, as `(name, text)`.
 pub const FILES: [(&str, &str); 6] = [
-    ("cluster-roles.yaml", include_str!("../../data/bootstrap/cluster-roles.yaml")),
-    ("controller-roles.yaml", include_str!("../../data/bootstrap/controller-roles.yaml")),
-    ("namespace-roles.yaml", include_str!("../../data/bootstrap/namespace-roles.yaml")),
-    ("cluster-role-bindings.yaml", include_str!("../../data/bootstrap/cluster-role-bindings.yaml")),
-    ("controller-role-bindings.yaml", include_str!("../../data/bootstrap/controller-role-bindings.yaml")),
-    ("namespace-role-bindings.yaml", include_str!("../../data/bootstrap/namespace-role-bindings.yaml")),
+    (
+        "cluster-roles.yaml",
+        include_str!("../../data/bootstrap/cluster-roles.yaml"),
+    ),
+    (
+        "controller-roles.yaml",
+        include_str!("../../data/bootstrap/controller-roles.yaml"),
+    ),
+    (
+        "namespace-roles.yaml",
+        include_str!("../../data/bootstrap/namespace-roles.yaml"),
+    ),
+    (
+        "cluster-role-bindings.yaml",
+        include_str!("../../data/bootstrap/cluster-role-bindings.yaml"),
+    ),
+    (
+        "controller-role-bindings.yaml",
+        include_str!("../../data/bootstrap/controller-role-bindings.yaml"),
+    ),
+    (
+        "namespace-role-bindings.yaml",
+        include_str!("../../data/bootstrap/namespace-role-bindings.yaml"),
+    ),
 ];
 
 /// Where the embedded files appear in origins: `builtin:bootstrap/<file>`.
@@ -38,7 +56,9 @@ pub struct Bootstrap {
 /// The default policy, parsed on first use.
 pub fn policy() -> &'static Bootstrap {
     static POLICY: OnceLock<Bootstrap> = OnceLock::new();
-    POLICY.get_or_init(|| parse().unwrap_or_else(|e| panic!("embedded bootstrap policy is invalid: {e}")))
+    POLICY.get_or_init(|| {
+        parse().unwrap_or_else(|e| panic!("embedded bootstrap policy is invalid: {e}"))
+    })
 }
 
 /// The built-in roles.
@@ -54,14 +74,20 @@ pub fn bindings() -> &'static [Binding] {
 /// Parses the embedded files. Only fails if the embedded data is broken (a unit test
 /// guards against that).
 pub fn parse() -> Result<Bootstrap, String> {
-    let mut out = Bootstrap { roles: Vec::new(), bindings: Vec::new() };
+    let mut out = Bootstrap {
+        roles: Vec::new(),
+        bindings: Vec::new(),
+    };
     for (file, text) in FILES {
         let mut options = serde_saphyr::Options::default();
         // Trusted data embedded at build time: no need for the untrusted-input budget.
         options.budget = None;
-        let doc: Value =
-            serde_saphyr::from_str_with_options(text, options).map_err(|e| format!("{file}: {e}"))?;
-        let items = doc.get("items").and_then(Value::as_array).ok_or_else(|| format!("{file}: no `items` list"))?;
+        let doc: Value = serde_saphyr::from_str_with_options(text, options)
+            .map_err(|e| format!("{file}: {e}"))?;
+        let items = doc
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{file}: no `items` list"))?;
         let lines = item_lines(text);
         for (i, item) in items.iter().enumerate() {
             let origin = Origin {
@@ -73,12 +99,14 @@ pub fn parse() -> Result<Bootstrap, String> {
             };
             let kind = item.get("kind").and_then(Value::as_str).unwrap_or_default();
             match kind {
-                "Role" | "ClusterRole" => {
-                    out.roles.push(extract_role(item, origin, "default").map_err(|e| format!("{file} item {i}: {e}"))?)
-                }
-                "RoleBinding" | "ClusterRoleBinding" => out
-                    .bindings
-                    .push(extract_binding(item, origin, "default").map_err(|e| format!("{file} item {i}: {e}"))?),
+                "Role" | "ClusterRole" => out.roles.push(
+                    extract_role(item, origin, "default")
+                        .map_err(|e| format!("{file} item {i}: {e}"))?,
+                ),
+                "RoleBinding" | "ClusterRoleBinding" => out.bindings.push(
+                    extract_binding(item, origin, "default")
+                        .map_err(|e| format!("{file} item {i}: {e}"))?,
+                ),
                 other => return Err(format!("{file} item {i}: unexpected kind {other:?}")),
             }
         }
@@ -88,7 +116,11 @@ pub fn parse() -> Result<Bootstrap, String> {
 
 /// 1-based line of each top-level list item (`- ` at column 0) in a golden file.
 fn item_lines(text: &str) -> Vec<usize> {
-    text.lines().enumerate().filter(|(_, l)| l.starts_with("- ")).map(|(n, _)| n + 1).collect()
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- "))
+        .map(|(n, _)| n + 1)
+        .collect()
 }
 
 #[cfg(test)]
@@ -99,12 +131,20 @@ mod tests {
     #[test]
     fn parses_every_file() {
         let p = parse().unwrap();
-        let cluster_roles = p.roles.iter().filter(|r| r.kind == RoleKind::ClusterRole).count();
+        let cluster_roles = p
+            .roles
+            .iter()
+            .filter(|r| r.kind == RoleKind::ClusterRole)
+            .count();
         let roles = p.roles.iter().filter(|r| r.kind == RoleKind::Role).count();
         assert_eq!(cluster_roles, 31 + 38);
         assert_eq!(roles, 7);
         assert_eq!(p.bindings.len(), 10 + 38 + 7);
-        assert!(p.roles.iter().all(|r| r.origin.builtin && r.origin.line > 0));
+        assert!(
+            p.roles
+                .iter()
+                .all(|r| r.origin.builtin && r.origin.line > 0)
+        );
         let admin = p.roles.iter().find(|r| r.name == "admin").unwrap();
         assert!(admin.rules.is_empty() && admin.aggregation.is_some());
         let masters = p

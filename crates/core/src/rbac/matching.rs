@@ -116,7 +116,10 @@ mod tests {
         assert!(!rule_allows(&r, &Request::resource("list", "", "pods")));
         assert!(!rule_allows(&r, &Request::resource("GET", "", "pods")));
         let star = rule(&["*"], &[""], &["pods"], &[]);
-        assert!(rule_allows(&star, &Request::resource("escalate", "", "pods")));
+        assert!(rule_allows(
+            &star,
+            &Request::resource("escalate", "", "pods")
+        ));
         let empty = rule(&[], &[""], &["pods"], &[]);
         assert!(!rule_allows(&empty, &Request::resource("get", "", "pods")));
     }
@@ -124,46 +127,100 @@ mod tests {
     #[test]
     fn groups_are_exact() {
         let core = rule(&["get"], &[""], &["pods"], &[]);
-        assert!(!rule_allows(&core, &Request::resource("get", "apps", "pods")));
+        assert!(!rule_allows(
+            &core,
+            &Request::resource("get", "apps", "pods")
+        ));
         let star = rule(&["get"], &["*"], &["pods"], &[]);
         assert!(rule_allows(&star, &Request::resource("get", "", "pods")));
-        assert!(rule_allows(&star, &Request::resource("get", "x.io", "pods")));
+        assert!(rule_allows(
+            &star,
+            &Request::resource("get", "x.io", "pods")
+        ));
         let apps = rule(&["get"], &["apps"], &["deployments"], &[]);
-        assert!(!rule_allows(&apps, &Request::resource("get", "Apps", "deployments")));
-        assert!(!rule_allows(&apps, &Request::resource("get", "apps.x", "deployments")));
+        assert!(!rule_allows(
+            &apps,
+            &Request::resource("get", "Apps", "deployments")
+        ));
+        assert!(!rule_allows(
+            &apps,
+            &Request::resource("get", "apps.x", "deployments")
+        ));
     }
 
     #[test]
     fn subresources() {
         let pods = rule(&["get"], &[""], &["pods"], &[]);
-        assert!(!rule_allows(&pods, &Request::resource("get", "", "pods").subresource("log")));
+        assert!(!rule_allows(
+            &pods,
+            &Request::resource("get", "", "pods").subresource("log")
+        ));
         let log = rule(&["get"], &[""], &["pods/log"], &[]);
-        assert!(rule_allows(&log, &Request::resource("get", "", "pods").subresource("log")));
+        assert!(rule_allows(
+            &log,
+            &Request::resource("get", "", "pods").subresource("log")
+        ));
         assert!(!rule_allows(&log, &Request::resource("get", "", "pods")));
         let any_scale = rule(&["get"], &["*"], &["*/scale"], &[]);
-        assert!(rule_allows(&any_scale, &Request::resource("get", "apps", "deployments").subresource("scale")));
-        assert!(!rule_allows(&any_scale, &Request::resource("get", "apps", "deployments")));
-        assert!(!rule_allows(&any_scale, &Request::resource("get", "apps", "deployments").subresource("status")));
+        assert!(rule_allows(
+            &any_scale,
+            &Request::resource("get", "apps", "deployments").subresource("scale")
+        ));
+        assert!(!rule_allows(
+            &any_scale,
+            &Request::resource("get", "apps", "deployments")
+        ));
+        assert!(!rule_allows(
+            &any_scale,
+            &Request::resource("get", "apps", "deployments").subresource("status")
+        ));
         let literal = rule(&["get"], &[""], &["pods/*", "*/*"], &[]);
-        assert!(!rule_allows(&literal, &Request::resource("get", "", "pods").subresource("exec")));
+        assert!(!rule_allows(
+            &literal,
+            &Request::resource("get", "", "pods").subresource("exec")
+        ));
         let star = rule(&["get"], &[""], &["*"], &[]);
-        assert!(rule_allows(&star, &Request::resource("get", "", "pods").subresource("exec")));
+        assert!(rule_allows(
+            &star,
+            &Request::resource("get", "", "pods").subresource("exec")
+        ));
         // `*/log` on a resource named `*`? Only a real `*/` prefix counts.
         let near = rule(&["get"], &[""], &["x/log"], &[]);
-        assert!(!rule_allows(&near, &Request::resource("get", "", "pods").subresource("log")));
+        assert!(!rule_allows(
+            &near,
+            &Request::resource("get", "", "pods").subresource("log")
+        ));
     }
 
     #[test]
     fn resource_names() {
         let named = rule(&["get", "create", "list"], &[""], &["secrets"], &["a"]);
-        assert!(rule_allows(&named, &Request::resource("get", "", "secrets").name("a")));
-        assert!(!rule_allows(&named, &Request::resource("get", "", "secrets").name("A")));
-        assert!(!rule_allows(&named, &Request::resource("create", "", "secrets")));
-        assert!(!rule_allows(&named, &Request::resource("list", "", "secrets")));
+        assert!(rule_allows(
+            &named,
+            &Request::resource("get", "", "secrets").name("a")
+        ));
+        assert!(!rule_allows(
+            &named,
+            &Request::resource("get", "", "secrets").name("A")
+        ));
+        assert!(!rule_allows(
+            &named,
+            &Request::resource("create", "", "secrets")
+        ));
+        assert!(!rule_allows(
+            &named,
+            &Request::resource("list", "", "secrets")
+        ));
         let quirk = rule(&["create"], &[""], &["secrets"], &[""]);
-        assert!(rule_allows(&quirk, &Request::resource("create", "", "secrets")));
+        assert!(rule_allows(
+            &quirk,
+            &Request::resource("create", "", "secrets")
+        ));
         let any = rule(&["get"], &[""], &["secrets"], &[]);
-        assert!(rule_allows(&any, &Request::resource("get", "", "secrets").name("zzz")));
+        assert!(rule_allows(
+            &any,
+            &Request::resource("get", "", "secrets").name("zzz")
+        ));
     }
 
     #[test]
@@ -181,7 +238,10 @@ mod tests {
         let stars = url_rule(&["get"], &["/x**"]);
         assert!(rule_allows(&stars, &Request::non_resource("get", "/x")));
         let all = url_rule(&["*"], &["*"]);
-        assert!(rule_allows(&all, &Request::non_resource("delete", "/anything")));
+        assert!(rule_allows(
+            &all,
+            &Request::non_resource("delete", "/anything")
+        ));
     }
 
     #[test]
@@ -189,6 +249,9 @@ mod tests {
         let url = url_rule(&["*"], &["*"]);
         assert!(!rule_allows(&url, &Request::resource("get", "", "pods")));
         let res = rule(&["*"], &["*"], &["*"], &[]);
-        assert!(!rule_allows(&res, &Request::non_resource("get", "/healthz")));
+        assert!(!rule_allows(
+            &res,
+            &Request::non_resource("get", "/healthz")
+        ));
     }
 }

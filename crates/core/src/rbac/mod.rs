@@ -27,7 +27,9 @@ pub mod matching;
 pub mod scope;
 pub mod subjects;
 
-pub use authorizer::{Authorizer, AuthorizerOptions, Decision, Grant, ResolvedRole, Scope, UnresolvedRef};
+pub use authorizer::{
+    Authorizer, AuthorizerOptions, Decision, Grant, ResolvedRole, Scope, UnresolvedRef,
+};
 pub use matching::rule_allows;
 pub use scope::is_cluster_scoped;
 pub use subjects::UserInfo;
@@ -56,7 +58,11 @@ pub struct Request {
 impl Request {
     /// A resource request; refine it with [`Request::subresource`], [`Request::name`] and
     /// [`Request::namespace`].
-    pub fn resource(verb: impl Into<String>, api_group: impl Into<String>, resource: impl Into<String>) -> Self {
+    pub fn resource(
+        verb: impl Into<String>,
+        api_group: impl Into<String>,
+        resource: impl Into<String>,
+    ) -> Self {
         Request {
             verb: verb.into(),
             api_group: api_group.into(),
@@ -68,7 +74,12 @@ impl Request {
 
     /// A non-resource request (`/healthz`, `/metrics`, ...).
     pub fn non_resource(verb: impl Into<String>, path: impl Into<String>) -> Self {
-        Request { verb: verb.into(), path: path.into(), is_resource_request: false, ..Default::default() }
+        Request {
+            verb: verb.into(),
+            path: path.into(),
+            is_resource_request: false,
+            ..Default::default()
+        }
     }
 
     pub fn subresource(mut self, subresource: impl Into<String>) -> Self {
@@ -89,6 +100,10 @@ impl Request {
     /// The namespace RBAC scopes the request by: the request's namespace for a resource
     /// request, always `""` for a non-resource request.
     pub fn scope_namespace(&self) -> &str {
-        if self.is_resource_request { &self.namespace } else { "" }
+        if self.is_resource_request {
+            &self.namespace
+        } else {
+            ""
+        }
     }
 }

@@ -15,12 +15,27 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     // Not real resources, but the objects of `impersonate` checks, which are cluster-wide.
     ("", "users"),
     ("", "groups"),
-    ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
-    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
-    ("admissionregistration.k8s.io", "validatingadmissionpolicies"),
-    ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+    ),
     ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
-    ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingadmissionpolicybindings",
+    ),
     ("apiextensions.k8s.io", "customresourcedefinitions"),
     ("apiregistration.k8s.io", "apiservices"),
     ("authentication.k8s.io", "tokenreviews"),
@@ -34,7 +49,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io", "clustertrustbundles"),
     ("certificates.k8s.io", "signers"),
     ("flowcontrol.apiserver.k8s.io", "flowschemas"),
-    ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "prioritylevelconfigurations",
+    ),
     ("internal.apiserver.k8s.io", "storageversions"),
     ("metrics.k8s.io", "nodes"),
     ("networking.k8s.io", "ingressclasses"),
@@ -106,7 +124,10 @@ const NAMESPACED: &[(&str, &str)] = &[
 /// `resource` may carry a subresource (`nodes/proxy`): the parent decides.
 pub fn is_cluster_scoped(group: &str, resource: &str) -> Option<bool> {
     let resource = resource.split_once('/').map_or(resource, |(r, _)| r);
-    if CLUSTER_SCOPED.iter().any(|&(g, r)| g == group && r == resource) {
+    if CLUSTER_SCOPED
+        .iter()
+        .any(|&(g, r)| g == group && r == resource)
+    {
         Some(true)
     } else if NAMESPACED.iter().any(|&(g, r)| g == group && r == resource) {
         Some(false)
@@ -125,8 +146,14 @@ mod tests {
         assert_eq!(is_cluster_scoped("", "nodes/proxy"), Some(true));
         assert_eq!(is_cluster_scoped("", "pods"), Some(false));
         assert_eq!(is_cluster_scoped("", "pods/exec"), Some(false));
-        assert_eq!(is_cluster_scoped("rbac.authorization.k8s.io", "clusterroles"), Some(true));
-        assert_eq!(is_cluster_scoped("rbac.authorization.k8s.io", "roles"), Some(false));
+        assert_eq!(
+            is_cluster_scoped("rbac.authorization.k8s.io", "clusterroles"),
+            Some(true)
+        );
+        assert_eq!(
+            is_cluster_scoped("rbac.authorization.k8s.io", "roles"),
+            Some(false)
+        );
         assert_eq!(is_cluster_scoped("apps", "nodes"), None);
         assert_eq!(is_cluster_scoped("example.com", "widgets"), None);
         assert_eq!(is_cluster_scoped("*", "nodes"), None);

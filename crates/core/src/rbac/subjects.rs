@@ -31,8 +31,14 @@ pub struct UserInfo {
 
 impl UserInfo {
     /// A user with exactly these groups (nothing implicit is added).
-    pub fn new(name: impl Into<String>, groups: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        UserInfo { name: name.into(), groups: groups.into_iter().map(Into::into).collect() }
+    pub fn new(
+        name: impl Into<String>,
+        groups: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        UserInfo {
+            name: name.into(),
+            groups: groups.into_iter().map(Into::into).collect(),
+        }
     }
 
     /// A ServiceAccount's identity as its token authenticates it: username
@@ -52,9 +58,16 @@ impl UserInfo {
     /// An authenticated (non-anonymous) user: the given groups plus `system:authenticated`,
     /// unless the list already holds `system:authenticated` or `system:unauthenticated`
     /// (the rule of the apiserver's authenticated-group adder).
-    pub fn authenticated(name: impl Into<String>, groups: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn authenticated(
+        name: impl Into<String>,
+        groups: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         let mut user = UserInfo::new(name, groups);
-        if !user.groups.iter().any(|g| g == AUTHENTICATED_GROUP || g == UNAUTHENTICATED_GROUP) {
+        if !user
+            .groups
+            .iter()
+            .any(|g| g == AUTHENTICATED_GROUP || g == UNAUTHENTICATED_GROUP)
+        {
             user.groups.push(AUTHENTICATED_GROUP.to_string());
         }
         user
@@ -68,6 +81,11 @@ impl UserInfo {
     /// For a ServiceAccount username, its `(namespace, name)`.
     pub fn as_service_account(&self) -> Option<(&str, &str)> {
         parse_service_account_username(&self.name)
+    }
+
+    /// Member of `system:masters`: kube-apiserver allows it everything before RBAC is asked.
+    pub fn is_superuser(&self) -> bool {
+        self.in_group(MASTERS_GROUP)
     }
 
     pub fn in_group(&self, group: &str) -> bool {
@@ -93,7 +111,10 @@ pub fn parse_service_account_username(username: &str) -> Option<(&str, &str)> {
 
 /// The namespace a ServiceAccount subject refers to: its own when set and non-empty, else
 /// the binding's (`""` for a ClusterRoleBinding, where such a subject matches nobody).
-pub fn effective_service_account_namespace<'a>(subject: &'a Subject, binding_namespace: &'a str) -> Option<&'a str> {
+pub fn effective_service_account_namespace<'a>(
+    subject: &'a Subject,
+    binding_namespace: &'a str,
+) -> Option<&'a str> {
     match subject.namespace.as_deref() {
         Some(ns) if !ns.is_empty() => Some(ns),
         _ if !binding_namespace.is_empty() => Some(binding_namespace),
@@ -106,8 +127,10 @@ pub fn effective_service_account_namespace<'a>(subject: &'a Subject, binding_nam
 pub fn subject_username(subject: &Subject, binding_namespace: &str) -> Option<String> {
     match subject.kind {
         SubjectKind::User => Some(subject.name.clone()),
-        SubjectKind::ServiceAccount => effective_service_account_namespace(subject, binding_namespace)
-            .map(|ns| service_account_username(ns, &subject.name)),
+        SubjectKind::ServiceAccount => {
+            effective_service_account_namespace(subject, binding_namespace)
+                .map(|ns| service_account_username(ns, &subject.name))
+        }
         SubjectKind::Group => None,
     }
 }
@@ -123,10 +146,12 @@ pub fn applies_to(subject: &Subject, binding_namespace: &str, user: &UserInfo) -
     match subject.kind {
         SubjectKind::User => user.name == subject.name,
         SubjectKind::Group => user.in_group(&subject.name),
-        SubjectKind::ServiceAccount => match effective_service_account_namespace(subject, binding_namespace) {
-            Some(ns) => is_service_account_username(&user.name, ns, &subject.name),
-            None => false,
-        },
+        SubjectKind::ServiceAccount => {
+            match effective_service_account_namespace(subject, binding_namespace) {
+                Some(ns) => is_service_account_username(&user.name, ns, &subject.name),
+                None => false,
+            }
+        }
     }
 }
 
@@ -143,20 +168,39 @@ mod tests {
     use super::*;
 
     fn sa(ns: Option<&str>, name: &str) -> Subject {
-        Subject { kind: SubjectKind::ServiceAccount, name: name.into(), namespace: ns.map(Into::into) }
+        Subject {
+            kind: SubjectKind::ServiceAccount,
+            name: name.into(),
+            namespace: ns.map(Into::into),
+        }
     }
     fn user(name: &str) -> Subject {
-        Subject { kind: SubjectKind::User, name: name.into(), namespace: None }
+        Subject {
+            kind: SubjectKind::User,
+            name: name.into(),
+            namespace: None,
+        }
     }
     fn group(name: &str) -> Subject {
-        Subject { kind: SubjectKind::Group, name: name.into(), namespace: None }
+        Subject {
+            kind: SubjectKind::Group,
+            name: name.into(),
+            namespace: None,
+        }
     }
 
     #[test]
     fn service_account_identity() {
         let u = UserInfo::service_account("ci", "bot");
         assert_eq!(u.name, "system:serviceaccount:ci:bot");
-        assert_eq!(u.groups, ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"]);
+        assert_eq!(
+            u.groups,
+            [
+                "system:serviceaccounts",
+                "system:serviceaccounts:ci",
+                "system:authenticated"
+            ]
+        );
         assert_eq!(u.as_service_account(), Some(("ci", "bot")));
         assert!(applies_to(&sa(Some("ci"), "bot"), "", &u));
         assert!(applies_to(&group("system:serviceaccounts"), "", &u));
@@ -188,7 +232,10 @@ mod tests {
         // In a ClusterRoleBinding it matches nothing.
         assert!(!applies_to(&sa(None, "bot"), "", &u));
         assert_eq!(subject_username(&sa(None, "bot"), ""), None);
-        assert_eq!(subject_username(&sa(None, "bot"), "team").as_deref(), Some("system:serviceaccount:team:bot"));
+        assert_eq!(
+            subject_username(&sa(None, "bot"), "team").as_deref(),
+            Some("system:serviceaccount:team:bot")
+        );
     }
 
     #[test]
@@ -209,9 +256,21 @@ mod tests {
 
     #[test]
     fn parse_usernames() {
-        assert_eq!(parse_service_account_username("system:serviceaccount:a:b"), Some(("a", "b")));
-        assert_eq!(parse_service_account_username("system:serviceaccount:a"), None);
-        assert_eq!(parse_service_account_username("system:serviceaccount::b"), None);
-        assert_eq!(parse_service_account_username("system:serviceaccounts:a:b"), None);
+        assert_eq!(
+            parse_service_account_username("system:serviceaccount:a:b"),
+            Some(("a", "b"))
+        );
+        assert_eq!(
+            parse_service_account_username("system:serviceaccount:a"),
+            None
+        );
+        assert_eq!(
+            parse_service_account_username("system:serviceaccount::b"),
+            None
+        );
+        assert_eq!(
+            parse_service_account_username("system:serviceaccounts:a:b"),
+            None
+        );
     }
 }
