@@ -30,7 +30,9 @@ pub struct HelmRenderer {
 #[cfg(feature = "helm")]
 impl HelmRenderer {
     pub fn new(args: &HelmArgs, namespace: &str) -> Self {
-        HelmRenderer { options: render_options(args, namespace) }
+        HelmRenderer {
+            options: render_options(args, namespace),
+        }
     }
 }
 
@@ -66,8 +68,12 @@ impl ChartRenderer for HelmRenderer {
             kube_version: c.kube_version.clone(),
             keywords: non_empty(&c.keywords),
             sources: non_empty(&c.sources),
-            maintainers: (!c.maintainers.is_empty())
-                .then(|| c.maintainers.iter().map(|m| serde_json::to_value(m).unwrap_or_default()).collect()),
+            maintainers: (!c.maintainers.is_empty()).then(|| {
+                c.maintainers
+                    .iter()
+                    .map(|m| serde_json::to_value(m).unwrap_or_default())
+                    .collect()
+            }),
             manifests: r
                 .manifests
                 .iter()

@@ -33,17 +33,49 @@ const KNOWN: &[(&str, &[&str], &str)] = &[
     ("jobs", &["job"], "batch"),
     ("cronjobs", &["cj", "cronjob"], "batch"),
     ("roles", &["role"], "rbac.authorization.k8s.io"),
-    ("rolebindings", &["rolebinding"], "rbac.authorization.k8s.io"),
-    ("clusterroles", &["clusterrole"], "rbac.authorization.k8s.io"),
-    ("clusterrolebindings", &["clusterrolebinding"], "rbac.authorization.k8s.io"),
+    (
+        "rolebindings",
+        &["rolebinding"],
+        "rbac.authorization.k8s.io",
+    ),
+    (
+        "clusterroles",
+        &["clusterrole"],
+        "rbac.authorization.k8s.io",
+    ),
+    (
+        "clusterrolebindings",
+        &["clusterrolebinding"],
+        "rbac.authorization.k8s.io",
+    ),
     ("ingresses", &["ing", "ingress"], "networking.k8s.io"),
-    ("networkpolicies", &["netpol", "networkpolicy"], "networking.k8s.io"),
+    (
+        "networkpolicies",
+        &["netpol", "networkpolicy"],
+        "networking.k8s.io",
+    ),
     ("ingressclasses", &["ingressclass"], "networking.k8s.io"),
     ("poddisruptionbudgets", &["pdb"], "policy"),
-    ("certificatesigningrequests", &["csr"], "certificates.k8s.io"),
-    ("mutatingwebhookconfigurations", &[], "admissionregistration.k8s.io"),
-    ("validatingwebhookconfigurations", &[], "admissionregistration.k8s.io"),
-    ("customresourcedefinitions", &["crd", "crds"], "apiextensions.k8s.io"),
+    (
+        "certificatesigningrequests",
+        &["csr"],
+        "certificates.k8s.io",
+    ),
+    (
+        "mutatingwebhookconfigurations",
+        &[],
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "validatingwebhookconfigurations",
+        &[],
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "customresourcedefinitions",
+        &["crd", "crds"],
+        "apiextensions.k8s.io",
+    ),
     ("apiservices", &[], "apiregistration.k8s.io"),
     ("storageclasses", &["sc", "storageclass"], "storage.k8s.io"),
     ("csidrivers", &[], "storage.k8s.io"),
@@ -67,8 +99,19 @@ pub fn resolve_type(t: &str) -> (String, String) {
     if let Some((res, rest)) = t.split_once('.') {
         // `deployments.v1.apps`: drop the version segment.
         let group = match rest.split_once('.') {
-            Some((v, g)) if v.starts_with('v') && v[1..].starts_with(|c: char| c.is_ascii_digit()) => g,
-            _ if rest.starts_with('v') && rest[1..].chars().all(|c| c.is_ascii_alphanumeric()) && !rest.contains('.') && rest.len() <= 8 && rest[1..].starts_with(|c: char| c.is_ascii_digit()) => "",
+            Some((v, g))
+                if v.starts_with('v') && v[1..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                g
+            }
+            _ if rest.starts_with('v')
+                && rest[1..].chars().all(|c| c.is_ascii_alphanumeric())
+                && !rest.contains('.')
+                && rest.len() <= 8
+                && rest[1..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                ""
+            }
             _ => rest,
         };
         let res = KNOWN
@@ -79,7 +122,10 @@ pub fn resolve_type(t: &str) -> (String, String) {
         return (res, group.to_string());
     }
     let lower = t.to_ascii_lowercase();
-    match KNOWN.iter().find(|(name, short, _)| *name == lower || short.contains(&lower.as_str())) {
+    match KNOWN
+        .iter()
+        .find(|(name, short, _)| *name == lower || short.contains(&lower.as_str()))
+    {
         Some((name, _, group)) => (name.to_string(), group.to_string()),
         None => (lower, String::new()),
     }
@@ -90,7 +136,10 @@ pub fn request(q: &Question) -> Result<Request> {
         if q.subresource.is_some() {
             bail!("--subresource does not apply to a URL path ({})", q.target);
         }
-        return Ok(Request::non_resource(q.verb.to_ascii_lowercase(), q.target.clone()));
+        return Ok(Request::non_resource(
+            q.verb.to_ascii_lowercase(),
+            q.target.clone(),
+        ));
     }
     let (ty, name) = match q.target.split_once('/') {
         Some((t, n)) if !n.is_empty() && !n.contains('/') => (t, n),
@@ -102,12 +151,17 @@ pub fn request(q: &Question) -> Result<Request> {
     }
     let (resource, group) = resolve_type(ty);
     let cluster_scoped = is_cluster_scoped(&group, &resource) == Some(true);
-    let namespace = if cluster_scoped || q.all_namespaces {
+    // A request for one namespace object is authorized inside that namespace.
+    let namespace = if resource == "namespaces" && !name.is_empty() {
+        name.to_string()
+    } else if cluster_scoped || q.all_namespaces {
         String::new()
     } else {
         q.namespace.clone().unwrap_or_else(|| "default".into())
     };
-    let mut req = Request::resource(q.verb.clone(), group, resource).name(name).namespace(namespace);
+    let mut req = Request::resource(q.verb.clone(), group, resource)
+        .name(name)
+        .namespace(namespace);
     if let Some(s) = &q.subresource {
         req = req.subresource(s.clone());
     }
@@ -121,10 +175,22 @@ mod tests {
     #[test]
     fn types() {
         assert_eq!(resolve_type("pods"), ("pods".into(), "".into()));
-        assert_eq!(resolve_type("deployments.apps"), ("deployments".into(), "apps".into()));
-        assert_eq!(resolve_type("deployments.v1.apps"), ("deployments".into(), "apps".into()));
-        assert_eq!(resolve_type("deploy"), ("deployments".into(), "apps".into()));
-        assert_eq!(resolve_type("widgets.example.com"), ("widgets".into(), "example.com".into()));
+        assert_eq!(
+            resolve_type("deployments.apps"),
+            ("deployments".into(), "apps".into())
+        );
+        assert_eq!(
+            resolve_type("deployments.v1.apps"),
+            ("deployments".into(), "apps".into())
+        );
+        assert_eq!(
+            resolve_type("deploy"),
+            ("deployments".into(), "apps".into())
+        );
+        assert_eq!(
+            resolve_type("widgets.example.com"),
+            ("widgets".into(), "example.com".into())
+        );
         assert_eq!(resolve_type("widgets"), ("widgets".into(), "".into()));
     }
 }

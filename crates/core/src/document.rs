@@ -125,10 +125,10 @@ pub fn parse_text(
     warnings: &mut Vec<Warning>,
 ) {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if parse_json_stream(file, text, limits, docs, warnings) {
-            return;
-        }
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && parse_json_stream(file, text, limits, docs, warnings)
+    {
+        return;
     }
     let mut index = 0usize;
     for raw in split_yaml(text) {

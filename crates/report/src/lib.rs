@@ -20,7 +20,8 @@ pub enum Format {
 
 /// Machine-readable JSON (pretty-printed, trailing newline).
 pub fn to_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -30,17 +31,6 @@ pub fn to_yaml(report: &Report) -> String {
     // Via JSON so that YAML and JSON can never drift apart.
     let value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
     serde_saphyr::to_string(&value).unwrap_or_else(|e| format!("error: {e}\n"))
-}
-
-/// Render the report in the chosen format. `color` applies to the table only.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
-    // Table and Markdown renderers are being written (table.rs, markdown.rs); until they
-    // land, those formats fall back to JSON.
-    let _ = color;
-    match format {
-        Format::Yaml => to_yaml(report),
-        Format::Json | Format::Table | Format::Markdown => to_json(report),
-    }
 }
 
 /// Render the report in any format. `color` only affects [`Format::Table`]: the caller

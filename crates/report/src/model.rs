@@ -78,7 +78,12 @@ pub struct RuleRef {
 
 impl From<&MatchedRule> for RuleRef {
     fn from(m: &MatchedRule) -> Self {
-        RuleRef { id: m.id, name: m.name.clone(), link: m.link.clone(), risk_level: m.level }
+        RuleRef {
+            id: m.id,
+            name: m.name.clone(),
+            link: m.link.clone(),
+            risk_level: m.level,
+        }
     }
 }
 
@@ -211,8 +216,14 @@ fn permission(p: &PermissionRow) -> Permission {
         builtin_role: p.role_builtin,
         non_resource_url: p.non_resource,
         ineffective_verbs: p.ineffective_verbs.clone(),
-        role_source: SourceRef { file: p.role_origin.file.clone(), line: p.role_origin.line },
-        binding_source: SourceRef { file: p.binding_origin.file.clone(), line: p.binding_origin.line },
+        role_source: SourceRef {
+            file: p.role_origin.file.clone(),
+            line: p.role_origin.line,
+        },
+        binding_source: SourceRef {
+            file: p.binding_origin.file.clone(),
+            line: p.binding_origin.line,
+        },
     }
 }
 
@@ -231,7 +242,10 @@ fn workload(w: &WorkloadRow) -> Workload {
         host_ipc: w.host_ipc,
         host_paths: w.host_paths.clone(),
         automount_token: w.automount,
-        source: SourceRef { file: w.origin.file.clone(), line: w.origin.line },
+        source: SourceRef {
+            file: w.origin.file.clone(),
+            line: w.origin.line,
+        },
     }
 }
 
@@ -253,7 +267,11 @@ impl Report {
     pub fn new(metadata: Metadata, findings: &Findings, min_level: RiskLevel) -> Report {
         let mut sa_perms = Vec::new();
         let mut subject_perms = Vec::new();
-        for p in findings.permissions.iter().filter(|p| p.risk_level >= min_level) {
+        for p in findings
+            .permissions
+            .iter()
+            .filter(|p| p.risk_level >= min_level)
+        {
             if p.subject_kind == SubjectKind::ServiceAccount {
                 sa_perms.push(permission(p));
             } else {

@@ -14,6 +14,7 @@
 //! of this module as `pub(crate)` functions, so both formats say the same things the same way.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, TableStyle};
@@ -77,7 +78,8 @@ impl Renderer {
         }
         match self.opts.width {
             Some(w) => {
-                t.set_content_arrangement(ContentArrangement::Dynamic).set_width(w);
+                t.set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_width(w);
             }
             None => {
                 t.set_content_arrangement(ContentArrangement::Disabled);
@@ -85,14 +87,20 @@ impl Renderer {
         }
         let header: Vec<Cell> = header
             .iter()
-            .map(|h| if self.opts.color { Cell::new(h).add_attribute(Attribute::Bold) } else { Cell::new(h) })
+            .map(|h| {
+                if self.opts.color {
+                    Cell::new(h).add_attribute(Attribute::Bold)
+                } else {
+                    Cell::new(h)
+                }
+            })
             .collect();
         t.set_header(header);
         t
     }
 
     /// `TITLE (n)` on its own line, then the body (a table or `none`).
-    fn section(&self, title: &str, count: Option<usize>, body: Option<Table>) -> String {
+    fn section(&self, title: &str, count: Option<String>, body: Option<Table>) -> String {
         let mut heading = match count {
             Some(n) => format!("{title} ({n})"),
             None => title.to_string(),
@@ -134,7 +142,13 @@ impl Renderer {
         t.add_row(vec!["Name".to_string(), m.name.clone()]);
         t.add_row(vec!["Version".to_string(), m.version.clone()]);
         t.add_row(vec!["Analysed".to_string(), utc_timestamp(m.timestamp)]);
-        t.add_row(vec!["Tool".to_string(), format!("{} {} (catalog {})", m.tool, m.tool_version, m.catalog_version)]);
+        t.add_row(vec![
+            "Tool".to_string(),
+            format!(
+                "{} {} (catalog {})",
+                m.tool, m.tool_version, m.catalog_version
+            ),
+        ]);
         if !m.complete {
             t.add_row(vec![
                 "Complete".to_string(),
@@ -142,8 +156,14 @@ impl Renderer {
             ]);
         }
         t.add_row(vec!["Identities".to_string(), identity_counts(report)]);
-        t.add_row(vec!["Permission rows".to_string(), permission_counts(report)]);
-        t.add_row(vec!["Workloads".to_string(), workload_counts(&report.service_account_workloads)]);
+        t.add_row(vec![
+            "Permission rows".to_string(),
+            permission_counts(report),
+        ]);
+        t.add_row(vec![
+            "Workloads".to_string(),
+            workload_counts(&report.service_account_workloads),
+        ]);
         let counts = level_counts(report);
         for level in RiskLevel::ALL.into_iter().rev() {
             t.add_row(vec![
@@ -151,13 +171,16 @@ impl Renderer {
                 Cell::new(counts[level as usize]),
             ]);
         }
-        t.add_row(vec!["Warnings".to_string(), report.warnings.len().to_string()]);
+        t.add_row(vec![
+            "Warnings".to_string(),
+            report.warnings.len().to_string(),
+        ]);
         self.section("SUMMARY", None, Some(t))
     }
 
     fn identities(&self, report: &Report) -> String {
         if report.identities.is_empty() {
-            return self.section("IDENTITIES", Some(0), None);
+            return self.section("IDENTITIES", Some("0".into()), None);
         }
         let mut t = self.table(&[
             "KIND",
@@ -170,27 +193,36 @@ impl Renderer {
             "WORKLOADS",
             "HIGHEST RISK",
         ]);
-        for id in &report.identities {
-            let sa = account_of(report, id);
+        let index = Index::new(report);
+        let mut ids: Vec<&IdentitySummary> = report.identities.iter().collect();
+        ids.sort_by_key(|id| identity_key(id));
+        for id in ids {
+            let sa = index.account(id);
             t.add_row(vec![
                 Cell::new(id.kind.as_str()),
                 Cell::new(&id.name),
                 Cell::new(id.namespace.as_deref().unwrap_or("-")),
                 Cell::new(sa.map_or("-", |s| yes_no(s.automount_token))),
-                Cell::new(sa.map_or_else(dash, |s| list_or_dash(s.secrets.as_deref().unwrap_or_default()))),
+                Cell::new(sa.map_or_else(dash, |s| {
+                    list_or_dash(s.secrets.as_deref().unwrap_or_default())
+                })),
                 Cell::new(sa.map_or_else(dash, |s| list_or_dash(&s.token_secrets))),
                 Cell::new(id.permissions),
-                Cell::new(id.workloads),
+                Cell::new(distinct_workloads(index.workloads(id).iter().copied())),
                 self.level_cell(id.risk_level),
             ]);
         }
-        self.section("IDENTITIES", Some(report.identities.len()), Some(t))
+        self.section(
+            "IDENTITIES",
+            Some(report.identities.len().to_string()),
+            Some(t),
+        )
     }
 
     fn permissions(&self, report: &Report) -> String {
         let rows = sorted_permissions(report);
         if rows.is_empty() {
-            return self.section("PERMISSIONS", Some(0), None);
+            return self.section("PERMISSIONS", Some("0".into()), None);
         }
         let mut t = self.table(&[
             "IDENTITY",
@@ -207,24 +239,32 @@ impl Renderer {
         for p in &rows {
             t.add_row(vec![
                 Cell::new(permission_subject(p)),
-                Cell::new(if p.service_account_name.is_some() { p.namespace.as_str() } else { "-" }),
+                Cell::new(if p.service_account_name.is_some() {
+                    p.namespace.as_str()
+                } else {
+                    "-"
+                }),
                 Cell::new(scope_label(&p.scope)),
                 Cell::new(role_label(p)),
                 Cell::new(binding_label(p)),
-                Cell::new(if p.non_resource_url { "-".to_string() } else { api_group_label(&p.api_group).to_string() }),
+                Cell::new(if p.non_resource_url {
+                    "-".to_string()
+                } else {
+                    api_group_label(&p.api_group).to_string()
+                }),
                 Cell::new(resource_label(p)),
                 Cell::new(verbs_label(p)),
                 self.level_cell(Some(p.risk_level)),
                 Cell::new(tags_label(&p.tags, 3, |n| format!("({n} more)"))),
             ]);
         }
-        self.section("PERMISSIONS", Some(rows.len()), Some(t))
+        self.section("PERMISSIONS", Some(rows.len().to_string()), Some(t))
     }
 
     fn abuse(&self, report: &Report) -> String {
         let rows = sorted_abuse(report);
         if rows.is_empty() {
-            return self.section("POTENTIAL ABUSE", Some(0), None);
+            return self.section("POTENTIAL ABUSE", Some("0".into()), None);
         }
         let mut t = self.table(&["IDENTITY", "RULE", "NAME", "LEVEL"]);
         for (id, rule) in &rows {
@@ -235,16 +275,24 @@ impl Renderer {
                 self.level_cell(Some(rule.risk_level)),
             ]);
         }
-        self.section("POTENTIAL ABUSE", Some(rows.len()), Some(t))
+        self.section("POTENTIAL ABUSE", Some(rows.len().to_string()), Some(t))
     }
 
     fn workloads(&self, report: &Report) -> String {
-        let rows = &report.service_account_workloads;
+        let rows = sorted_workloads(report);
         if rows.is_empty() {
-            return self.section("WORKLOADS", Some(0), None);
+            return self.section("WORKLOADS", Some("0".into()), None);
         }
-        let mut t = self.table(&["IDENTITY", "NAMESPACE", "KIND", "NAME", "CONTAINER", "IMAGE", "HOST ACCESS"]);
-        for w in rows {
+        let mut t = self.table(&[
+            "IDENTITY",
+            "NAMESPACE",
+            "KIND",
+            "NAME",
+            "CONTAINER",
+            "IMAGE",
+            "HOST ACCESS",
+        ]);
+        for w in &rows {
             t.add_row(vec![
                 w.service_account_name.clone(),
                 w.namespace.clone(),
@@ -255,12 +303,16 @@ impl Renderer {
                 host_access(w).unwrap_or_else(dash),
             ]);
         }
-        self.section("WORKLOADS", Some(rows.len()), Some(t))
+        self.section(
+            "WORKLOADS",
+            Some(workload_counts(&report.service_account_workloads)),
+            Some(t),
+        )
     }
 
     fn warnings(&self, report: &Report) -> String {
         if report.warnings.is_empty() {
-            return self.section("WARNINGS", Some(0), None);
+            return self.section("WARNINGS", Some("0".into()), None);
         }
         let mut t = self.table(&["CODE", "LOCATION", "OBJECT", "FIELD", "MESSAGE"]);
         for w in &report.warnings {
@@ -272,7 +324,7 @@ impl Renderer {
                 w.message.clone(),
             ]);
         }
-        self.section("WARNINGS", Some(report.warnings.len()), Some(t))
+        self.section("WARNINGS", Some(report.warnings.len().to_string()), Some(t))
     }
 }
 
@@ -289,16 +341,82 @@ pub(crate) fn yes_no(b: bool) -> &'static str {
 }
 
 pub(crate) fn list_or_dash(items: &[String]) -> String {
-    if items.is_empty() { dash() } else { items.join(", ") }
+    if items.is_empty() {
+        dash()
+    } else {
+        items.join(", ")
+    }
 }
 
-/// The ServiceAccount data of an identity (None for users and groups).
-pub(crate) fn account_of<'a>(report: &'a Report, id: &IdentitySummary) -> Option<&'a ServiceAccountData> {
-    if id.kind != SubjectKind::ServiceAccount {
-        return None;
+/// Per-account lookups, built once per rendering: a report can hold many thousands of
+/// identities and rows, so nothing scans the whole report once per identity.
+pub(crate) struct Index<'a> {
+    accounts: HashMap<(&'a str, &'a str), &'a ServiceAccountData>,
+    permissions: HashMap<(&'a str, &'a str), Vec<&'a Permission>>,
+    workloads: HashMap<(&'a str, &'a str), Vec<&'a Workload>>,
+}
+
+impl<'a> Index<'a> {
+    pub(crate) fn new(report: &'a Report) -> Self {
+        let accounts = report
+            .service_account_data
+            .iter()
+            .map(|s| ((s.namespace.as_str(), s.service_account_name.as_str()), s))
+            .collect();
+        let mut permissions: HashMap<_, Vec<_>> = HashMap::new();
+        for p in &report.service_account_permissions {
+            if let Some(sa) = &p.service_account_name {
+                permissions
+                    .entry((p.namespace.as_str(), sa.as_str()))
+                    .or_default()
+                    .push(p);
+            }
+        }
+        for rows in permissions.values_mut() {
+            rows.sort_by_cached_key(|p| permission_key(p));
+        }
+        let mut workloads: HashMap<_, Vec<_>> = HashMap::new();
+        for w in sorted_workloads(report) {
+            workloads
+                .entry((w.namespace.as_str(), w.service_account_name.as_str()))
+                .or_default()
+                .push(w);
+        }
+        Index {
+            accounts,
+            permissions,
+            workloads,
+        }
     }
-    let ns = id.namespace.as_deref().unwrap_or_default();
-    report.service_account_data.iter().find(|s| s.service_account_name == id.name && s.namespace == ns)
+
+    /// `(namespace, name)` of a ServiceAccount identity.
+    fn key(id: &'a IdentitySummary) -> Option<(&'a str, &'a str)> {
+        (id.kind == SubjectKind::ServiceAccount).then(|| {
+            (
+                id.namespace.as_deref().unwrap_or_default(),
+                id.name.as_str(),
+            )
+        })
+    }
+
+    /// The ServiceAccount data of an identity (None for users and groups).
+    pub(crate) fn account(&self, id: &'a IdentitySummary) -> Option<&'a ServiceAccountData> {
+        Self::key(id).and_then(|k| self.accounts.get(&k).copied())
+    }
+
+    /// A ServiceAccount's permission rows, highest risk first (none for users and groups).
+    pub(crate) fn permissions(&self, id: &'a IdentitySummary) -> &[&'a Permission] {
+        Self::key(id)
+            .and_then(|k| self.permissions.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The workload containers running as an identity, in display order.
+    pub(crate) fn workloads(&self, id: &'a IdentitySummary) -> &[&'a Workload] {
+        Self::key(id)
+            .and_then(|k| self.workloads.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// `ns/name` for a ServiceAccount, `User alice` / `Group devs` otherwise.
@@ -320,7 +438,11 @@ pub(crate) fn permission_subject(p: &Permission) -> String {
 }
 
 pub(crate) fn scope_label(scope: &str) -> String {
-    if scope == "*" { "cluster-wide".to_string() } else { scope.to_string() }
+    if scope == "*" {
+        "cluster-wide".to_string()
+    } else {
+        scope.to_string()
+    }
 }
 
 pub(crate) fn api_group_label(group: &str) -> &str {
@@ -346,8 +468,11 @@ pub(crate) fn restriction(p: &Permission) -> Option<&str> {
     (!p.resource_name.is_empty() && p.resource_name != "*").then_some(p.resource_name.as_str())
 }
 
-/// `pods (restricted to: web)`; a URL path for non-resource rows.
+/// `pods (restricted to: web)`; `/metrics (non-resource URL)` for non-resource rows.
 pub(crate) fn resource_label(p: &Permission) -> String {
+    if p.non_resource_url {
+        return format!("{} (non-resource URL)", p.resource);
+    }
     match restriction(p) {
         Some(name) => format!("{} (restricted to: {name})", p.resource),
         None => p.resource.clone(),
@@ -356,8 +481,12 @@ pub(crate) fn resource_label(p: &Permission) -> String {
 
 /// Verbs, comma-joined; verbs Kubernetes never honours on this row are set apart.
 pub(crate) fn verbs_label(p: &Permission) -> String {
-    let effective: Vec<&str> =
-        p.verbs.iter().filter(|v| !p.ineffective_verbs.contains(v)).map(String::as_str).collect();
+    let effective: Vec<&str> = p
+        .verbs
+        .iter()
+        .filter(|v| !p.ineffective_verbs.contains(v))
+        .map(String::as_str)
+        .collect();
     let mut out = effective.join(", ");
     if !p.ineffective_verbs.is_empty() {
         if !out.is_empty() {
@@ -373,7 +502,12 @@ pub(crate) fn tags_label(tags: &[String], shown: usize, more: impl Fn(usize) -> 
     if tags.is_empty() {
         return dash();
     }
-    let mut out = tags.iter().take(shown).cloned().collect::<Vec<_>>().join(", ");
+    let mut out = tags
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if tags.len() > shown {
         out.push(' ');
         out.push_str(&more(tags.len() - shown));
@@ -383,7 +517,11 @@ pub(crate) fn tags_label(tags: &[String], shown: usize, more: impl Fn(usize) -> 
 
 /// `api (init)` for an init container.
 pub(crate) fn container_label(w: &Workload) -> String {
-    if w.init_container { format!("{} (init)", w.container_name) } else { w.container_name.clone() }
+    if w.init_container {
+        format!("{} (init)", w.container_name)
+    } else {
+        w.container_name.clone()
+    }
 }
 
 /// `privileged, hostPID, hostNetwork, hostIPC, hostPath: /a, /b`, or None.
@@ -428,8 +566,11 @@ fn kind_rank(kind: SubjectKind) -> u8 {
 /// All permission rows (service accounts, then users and groups), highest risk first, then
 /// by identity, role, resource and binding.
 pub(crate) fn sorted_permissions(report: &Report) -> Vec<&Permission> {
-    let mut rows: Vec<&Permission> =
-        report.service_account_permissions.iter().chain(&report.subject_permissions).collect();
+    let mut rows: Vec<&Permission> = report
+        .service_account_permissions
+        .iter()
+        .chain(&report.subject_permissions)
+        .collect();
     rows.sort_by_cached_key(|p| permission_key(p));
     rows
 }
@@ -445,36 +586,83 @@ type PermissionKey<'a> = (
 pub(crate) fn permission_key(p: &Permission) -> PermissionKey<'_> {
     let (rank, ns, name) = match (&p.service_account_name, p.subject_kind, &p.subject_name) {
         (Some(sa), _, _) => (0, Some(p.namespace.as_str()), sa.as_str()),
-        (None, kind, name) => (kind.map_or(3, kind_rank), None, name.as_deref().unwrap_or_default()),
+        (None, kind, name) => (
+            kind.map_or(3, kind_rank),
+            None,
+            name.as_deref().unwrap_or_default(),
+        ),
     };
     (
         Reverse(p.risk_level),
         (rank, ns, name),
         (p.role_type.as_str(), p.role_name.as_str()),
-        (p.non_resource_url, p.api_group.as_str(), p.resource.as_str(), p.resource_name.as_str()),
-        (p.scope.as_str(), p.binding_type.as_str(), p.binding_name.as_str(), p.binding_namespace.as_deref()),
+        (
+            p.non_resource_url,
+            p.api_group.as_str(),
+            p.resource.as_str(),
+            p.resource_name.as_str(),
+        ),
+        (
+            p.scope.as_str(),
+            p.binding_type.as_str(),
+            p.binding_name.as_str(),
+            p.binding_namespace.as_deref(),
+        ),
     )
 }
 
 /// Identity order: service accounts, users, groups; then namespace and name.
 pub(crate) fn identity_key(id: &IdentitySummary) -> (u8, Option<&str>, &str) {
-    (kind_rank(id.kind), id.namespace.as_deref(), id.name.as_str())
+    (
+        kind_rank(id.kind),
+        id.namespace.as_deref(),
+        id.name.as_str(),
+    )
 }
 
 /// Every (identity, rule) of potential abuse, highest level first, then identity and rule id.
 pub(crate) fn sorted_abuse(report: &Report) -> Vec<(&IdentitySummary, &RuleRef)> {
-    let mut rows: Vec<(&IdentitySummary, &RuleRef)> =
-        report.identities.iter().flat_map(|id| id.potential_abuse.iter().map(move |r| (id, r))).collect();
+    let mut rows: Vec<(&IdentitySummary, &RuleRef)> = report
+        .identities
+        .iter()
+        .flat_map(|id| id.potential_abuse.iter().map(move |r| (id, r)))
+        .collect();
     rows.sort_by(|(ia, ra), (ib, rb)| {
-        (Reverse(ra.risk_level), identity_key(ia), ra.id).cmp(&(Reverse(rb.risk_level), identity_key(ib), rb.id))
+        (Reverse(ra.risk_level), identity_key(ia), ra.id).cmp(&(
+            Reverse(rb.risk_level),
+            identity_key(ib),
+            rb.id,
+        ))
     });
     rows
+}
+
+/// Workload containers by namespace, account, kind and name; init containers first.
+pub(crate) fn sorted_workloads(report: &Report) -> Vec<&Workload> {
+    let mut rows: Vec<&Workload> = report.service_account_workloads.iter().collect();
+    rows.sort_by_key(|w| workload_key(w));
+    rows
+}
+
+pub(crate) fn workload_key(w: &Workload) -> (&str, &str, &str, &str, bool, &str) {
+    (
+        w.namespace.as_str(),
+        w.service_account_name.as_str(),
+        w.workload_type.as_str(),
+        w.workload_name.as_str(),
+        !w.init_container,
+        w.container_name.as_str(),
+    )
 }
 
 /// Row counts per level, indexed like [`RiskLevel::ALL`] (Low first).
 pub(crate) fn level_counts(report: &Report) -> [usize; 4] {
     let mut counts = [0; 4];
-    for p in report.service_account_permissions.iter().chain(&report.subject_permissions) {
+    for p in report
+        .service_account_permissions
+        .iter()
+        .chain(&report.subject_permissions)
+    {
         counts[p.risk_level as usize] += 1;
     }
     counts
@@ -484,7 +672,11 @@ pub(crate) fn level_counts(report: &Report) -> [usize; 4] {
 pub(crate) fn identity_counts(report: &Report) -> String {
     let n = |k| report.identities.iter().filter(|i| i.kind == k).count();
     let parts: Vec<String> = [
-        (n(SubjectKind::ServiceAccount), "service account", "service accounts"),
+        (
+            n(SubjectKind::ServiceAccount),
+            "service account",
+            "service accounts",
+        ),
         (n(SubjectKind::User), "user", "users"),
         (n(SubjectKind::Group), "group", "groups"),
     ]
@@ -503,17 +695,37 @@ pub(crate) fn identity_counts(report: &Report) -> String {
 pub(crate) fn permission_counts(report: &Report) -> String {
     let sa = report.service_account_permissions.len();
     let other = report.subject_permissions.len();
-    format!("{} ({sa} for service accounts, {other} for users and groups)", sa + other)
+    format!(
+        "{} ({sa} for service accounts, {other} for users and groups)",
+        sa + other
+    )
 }
 
-/// Distinct workloads and their containers: `1 (2 containers)`.
-pub(crate) fn workload_counts(rows: &[Workload]) -> String {
-    let mut names: Vec<(&str, &str, &str)> =
-        rows.iter().map(|w| (w.namespace.as_str(), w.workload_type.as_str(), w.workload_name.as_str())).collect();
+/// Distinct workloads (namespace, kind, name) among container rows.
+pub(crate) fn distinct_workloads<'a>(rows: impl IntoIterator<Item = &'a Workload>) -> usize {
+    let mut names: Vec<(&str, &str, &str)> = rows
+        .into_iter()
+        .map(|w| {
+            (
+                w.namespace.as_str(),
+                w.workload_type.as_str(),
+                w.workload_name.as_str(),
+            )
+        })
+        .collect();
     names.sort_unstable();
     names.dedup();
-    let c = rows.len();
-    format!("{} ({c} container{})", names.len(), if c == 1 { "" } else { "s" })
+    names.len()
+}
+
+/// `1 workload, 2 containers`.
+pub(crate) fn workload_counts(rows: &[Workload]) -> String {
+    let (w, c) = (distinct_workloads(rows), rows.len());
+    format!("{w} workload{}, {c} container{}", plural(w), plural(c))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC` (no clock, no time-zone database).
@@ -530,7 +742,12 @@ pub(crate) fn utc_timestamp(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -547,8 +764,14 @@ mod tests {
 
     #[test]
     fn tags_are_cut_after_the_limit() {
-        let tags: Vec<String> = ["a", "b", "c", "d", "e"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(tags_label(&tags, 3, |n| format!("({n} more)")), "a, b, c (2 more)");
+        let tags: Vec<String> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            tags_label(&tags, 3, |n| format!("({n} more)")),
+            "a, b, c (2 more)"
+        );
         assert_eq!(tags_label(&tags[..2], 3, |n| format!("({n} more)")), "a, b");
         assert_eq!(tags_label(&[], 3, |n| format!("({n} more)")), "-");
     }

@@ -79,7 +79,8 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
         timestamp: timestamp(),
         extra: Extra {
             manifests: Some(analysis.loaded.documents.len()),
-            warnings: (!warnings.is_empty()).then(|| warnings.iter().map(|w| w.to_string()).collect()),
+            warnings: (!warnings.is_empty())
+                .then(|| warnings.iter().map(|w| w.to_string()).collect()),
             helm: None,
         },
         tool: "rbac-lens".into(),
@@ -103,10 +104,19 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     let mut findings = analysis.findings.clone();
     findings.warnings = warnings;
     let report = Report::new(meta, &findings, level(args.min_level));
-    print(&rbac_lens_report::render(&report, format(args.output), use_color()))?;
+    print(&rbac_lens_report::render(
+        &report,
+        format(args.output),
+        use_color(),
+    ))?;
 
     if let Some(fail_on) = args.fail_on {
-        let highest = analysis.findings.permissions.iter().map(|p| p.risk_level).max();
+        let highest = analysis
+            .findings
+            .permissions
+            .iter()
+            .map(|p| p.risk_level)
+            .max();
         if highest.is_some_and(|h| h >= level(fail_on)) {
             return Ok(ExitStatus::FailOn);
         }

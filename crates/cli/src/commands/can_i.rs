@@ -17,7 +17,10 @@ pub fn user(name: &str, groups: &[String]) -> UserInfo {
     if !groups.is_empty() {
         return UserInfo::new(name, groups.iter().cloned());
     }
-    match name.strip_prefix("system:serviceaccount:").and_then(|r| r.split_once(':')) {
+    match name
+        .strip_prefix("system:serviceaccount:")
+        .and_then(|r| r.split_once(':'))
+    {
         Some((ns, sa)) if !ns.is_empty() && !sa.is_empty() => UserInfo::service_account(ns, sa),
         _ if name == "system:anonymous" => UserInfo::anonymous(),
         _ => UserInfo::authenticated(name, Vec::<String>::new()),
@@ -37,5 +40,9 @@ pub fn run(args: CanIArgs) -> Result<ExitStatus> {
         }
     }
     print(&out)?;
-    Ok(if decision.allowed { ExitStatus::Success } else { ExitStatus::No })
+    Ok(if decision.allowed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::No
+    })
 }

@@ -47,10 +47,17 @@ pub fn catalog(extra: &[PathBuf]) -> Result<Catalog> {
     for path in extra {
         let name = path.display().to_string();
         let meta = std::fs::metadata(path).with_context(|| format!("rule file {name}"))?;
-        anyhow::ensure!(meta.len() <= 16 * 1024 * 1024, "rule file {name} is larger than 16 MiB");
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading rule file {name}"))?;
-        rules.extend(parse_rules(&name, &text).map_err(|e| anyhow::anyhow!("invalid rule file {e}"))?);
+        anyhow::ensure!(
+            meta.len() <= 16 * 1024 * 1024,
+            "rule file {name} is larger than 16 MiB"
+        );
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading rule file {name}"))?;
+        rules.extend(
+            parse_rules(&name, &text).map_err(|e| anyhow::anyhow!("invalid rule file {e}"))?,
+        );
         names.push(name);
     }
-    Catalog::with_extra(rules, &names.join(", ")).map_err(|e| anyhow::anyhow!("invalid rule file {e}"))
+    Catalog::with_extra(rules, &names.join(", "))
+        .map_err(|e| anyhow::anyhow!("invalid rule file {e}"))
 }

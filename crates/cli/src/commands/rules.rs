@@ -12,13 +12,25 @@ use crate::exit::ExitStatus;
 pub fn run(args: RulesArgs) -> Result<ExitStatus> {
     let catalog = catalog(&args.rules)?;
     match args.command {
-        RulesCommand::List { level: lvl, category, tag, output } => {
+        RulesCommand::List {
+            level: lvl,
+            category,
+            tag,
+            output,
+        } => {
             let rules: Vec<&Rule> = catalog
                 .rules()
                 .iter()
                 .filter(|r| lvl.is_none_or(|l| r.risk_level == level(l)))
-                .filter(|r| category.as_ref().is_none_or(|c| r.category.eq_ignore_ascii_case(c)))
-                .filter(|r| tag.as_ref().is_none_or(|t| r.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
+                .filter(|r| {
+                    category
+                        .as_ref()
+                        .is_none_or(|c| r.category.eq_ignore_ascii_case(c))
+                })
+                .filter(|r| {
+                    tag.as_ref()
+                        .is_none_or(|t| r.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
+                })
                 .collect();
             let text = match output {
                 OutputFormat::Json | OutputFormat::Yaml => {
@@ -27,16 +39,29 @@ pub fn run(args: RulesArgs) -> Result<ExitStatus> {
                     s
                 }
                 OutputFormat::Markdown => {
-                    let mut s = String::from("| ID | Level | Category | Name |\n| --- | --- | --- | --- |\n");
+                    let mut s = String::from(
+                        "| ID | Level | Category | Name |\n| --- | --- | --- | --- |\n",
+                    );
                     for r in &rules {
-                        let _ = writeln!(s, "| {} | {} | {} | {} |", r.id, r.risk_level, r.category, r.name);
+                        let _ = writeln!(
+                            s,
+                            "| {} | {} | {} | {} |",
+                            r.id, r.risk_level, r.category, r.name
+                        );
                     }
                     s
                 }
                 OutputFormat::Table => {
                     let mut s = String::new();
                     for r in &rules {
-                        let _ = writeln!(s, "{:<5} {:<9} {:<23} {}", r.id, r.risk_level.as_str(), r.category, r.name);
+                        let _ = writeln!(
+                            s,
+                            "{:<5} {:<9} {:<23} {}",
+                            r.id,
+                            r.risk_level.as_str(),
+                            r.category,
+                            r.name
+                        );
                     }
                     let _ = writeln!(s, "{} rule(s)", rules.len());
                     s
@@ -64,12 +89,20 @@ pub fn run(args: RulesArgs) -> Result<ExitStatus> {
                 let (name, text) = match format {
                     ExportFormat::Hugo => (format!("{}.md", rule.id), render_hugo(rule)),
                     ExportFormat::Markdown => (format!("{}.md", rule.id), render_markdown(rule)),
-                    ExportFormat::Json => (format!("{}.json", rule.id), serde_json::to_string_pretty(rule)? + "\n"),
+                    ExportFormat::Json => (
+                        format!("{}.json", rule.id),
+                        serde_json::to_string_pretty(rule)? + "\n",
+                    ),
                 };
                 let path = out.join(name);
-                std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
-            eprintln!("wrote {} rule pages to {}", catalog.rules().len(), out.display());
+            eprintln!(
+                "wrote {} rule pages to {}",
+                catalog.rules().len(),
+                out.display()
+            );
         }
     }
     Ok(ExitStatus::Success)

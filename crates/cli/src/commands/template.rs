@@ -22,5 +22,9 @@ pub fn run(args: TemplateArgs) -> Result<ExitStatus> {
     for e in &rendered.errors {
         eprintln!("Error: {e}");
     }
-    Ok(if rendered.errors.is_empty() { ExitStatus::Success } else { ExitStatus::PartialInput })
+    Ok(if rendered.errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::PartialInput
+    })
 }

@@ -15,13 +15,20 @@ use crate::question::request;
 /// Read the inputs of a question; unreadable input is reported on stderr.
 pub fn load(q: &Question) -> Result<Analysis> {
     let opts = AnalyzeOptions {
-        authorizer: AuthorizerOptions { builtin_bindings: q.with_default_bindings, ..AuthorizerOptions::default() },
+        authorizer: AuthorizerOptions {
+            builtin_bindings: q.with_default_bindings,
+            ..AuthorizerOptions::default()
+        },
         ..AnalyzeOptions::default()
     };
     let inputs: Vec<Input> = q.inputs.iter().map(|s| Input::parse(s)).collect();
     let renderer = renderer(&HelmArgs::default(), "default");
     let analysis = analyze_inputs(&inputs, &opts, Catalog::embedded(), renderer.as_deref());
-    for w in analysis.warnings().iter().filter(|w| w.code.is_input_error()) {
+    for w in analysis
+        .warnings()
+        .iter()
+        .filter(|w| w.code.is_input_error())
+    {
         eprintln!("warning: {w}");
     }
     Ok(analysis)
@@ -46,7 +53,11 @@ fn role(g: &Grant) -> String {
         Some(ns) => format!("{} {ns}/{}", g.role_kind.as_str(), g.role_name),
         None => format!("{} {}", g.role_kind.as_str(), g.role_name),
     };
-    if g.role_builtin { format!("{name} (built-in)") } else { name }
+    if g.role_builtin {
+        format!("{name} (built-in)")
+    } else {
+        name
+    }
 }
 
 fn scope(g: &Grant) -> String {
@@ -57,14 +68,25 @@ fn scope(g: &Grant) -> String {
 }
 
 pub fn describe(g: &Grant) -> String {
-    format!("{} → {} ({}) for {}", binding(g), role(g), scope(g), subject(g))
+    format!(
+        "{} → {} ({}) for {}",
+        binding(g),
+        role(g),
+        scope(g),
+        subject(g)
+    )
 }
 
 pub fn run(args: WhoCanArgs) -> Result<ExitStatus> {
     let req = request(&args.question)?;
     let analysis = load(&args.question)?;
     let grants = analysis.authorizer.grants();
-    let allowed: Vec<&Grant> = analysis.authorizer.who_can(&req).into_iter().map(|i| &grants[i]).collect();
+    let allowed: Vec<&Grant> = analysis
+        .authorizer
+        .who_can(&req)
+        .into_iter()
+        .map(|i| &grants[i])
+        .collect();
     let text = match args.output {
         OutputFormat::Json | OutputFormat::Yaml => {
             let rows: Vec<serde_json::Value> = allowed
@@ -95,7 +117,13 @@ pub fn run(args: WhoCanArgs) -> Result<ExitStatus> {
                 s.push_str("no subject is allowed\n");
             }
             for g in &allowed {
-                s.push_str(&format!("{}\t{}\t{}\t{}\n", subject(g), binding(g), role(g), scope(g)));
+                s.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    subject(g),
+                    binding(g),
+                    role(g),
+                    scope(g)
+                ));
             }
             s
         }

@@ -176,9 +176,18 @@ pub struct CatalogError {
 }
 
 const EMBEDDED: &[(&str, &str)] = &[
-    ("catalog/rules/1000-1052.yaml", include_str!("../../catalog/rules/1000-1052.yaml")),
-    ("catalog/rules/1053-1104.yaml", include_str!("../../catalog/rules/1053-1104.yaml")),
-    ("catalog/rules/base.yaml", include_str!("../../catalog/rules/base.yaml")),
+    (
+        "catalog/rules/1000-1052.yaml",
+        include_str!("../../catalog/rules/1000-1052.yaml"),
+    ),
+    (
+        "catalog/rules/1053-1104.yaml",
+        include_str!("../../catalog/rules/1053-1104.yaml"),
+    ),
+    (
+        "catalog/rules/base.yaml",
+        include_str!("../../catalog/rules/base.yaml"),
+    ),
 ];
 const STRICT: bool = true;
 
@@ -323,10 +332,10 @@ fn validate_rule(r: &Rule, strict: bool) -> Vec<String> {
                 p.push(format!("`{field}` is empty: the rule could never fire"));
             }
         }
-        if let Some(sets) = &r.match_verbs {
-            if sets.is_empty() || sets.iter().any(Vec::is_empty) {
-                p.push("`match_verbs` has an empty set".to_string());
-            }
+        if let Some(sets) = &r.match_verbs
+            && (sets.is_empty() || sets.iter().any(Vec::is_empty))
+        {
+            p.push("`match_verbs` has an empty set".to_string());
         }
     }
     if strict {

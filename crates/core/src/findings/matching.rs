@@ -50,10 +50,10 @@ pub fn rule_fires(rule: &Rule, row: &RowFacts<'_>) -> bool {
     if rule.role_type == RoleKind::ClusterRole && row.namespace.is_some() {
         return false;
     }
-    if let (Some(ns), Some(only)) = (row.namespace, &rule.namespaces) {
-        if !only.iter().any(|n| n == ns) {
-            return false;
-        }
+    if let (Some(ns), Some(only)) = (row.namespace, &rule.namespaces)
+        && !only.iter().any(|n| n == ns)
+    {
+        return false;
     }
     if !verbs_cover(row.verbs, rule) {
         return false;

@@ -115,6 +115,9 @@ struct RoleRows {
     rows: Vec<PermissionRow>,
 }
 
+/// Role kind, namespace and name; grant scope; binding.
+type RoleRowsKey = (RoleKind, Option<String>, String, Option<String>, String);
+
 type RowKey = (String, String, String, bool);
 
 fn collect_rows(rules: &[PolicyRule], cluster_wide: bool) -> BTreeMap<RowKey, BTreeSet<String>> {
@@ -170,7 +173,13 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
         let restricted = !name.is_empty() && name != "*";
         if !non_resource {
             if let Some(right) = ineffective::wrong_group(&group, &resource) {
-                let show = |g: &str| if g.is_empty() { "\"\" (core)".to_string() } else { format!("`{g}`") };
+                let show = |g: &str| {
+                    if g.is_empty() {
+                        "\"\" (core)".to_string()
+                    } else {
+                        format!("`{g}`")
+                    }
+                };
                 warn(format!(
                     "`{resource}` is served by API group {}, not {}: this grant is never honoured",
                     show(right),
@@ -284,8 +293,7 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
 pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findings {
     let mut warnings = Vec::new();
     // Rows depend on the role, its scope and the binding, not on the subject: compute once.
-    let mut cache: HashMap<(RoleKind, Option<String>, String, Option<String>, String), RoleRows> =
-        HashMap::new();
+    let mut cache: HashMap<RoleRowsKey, RoleRows> = HashMap::new();
     let mut permissions = Vec::new();
     for grant in authz.grants() {
         let scope_key = match &grant.scope {

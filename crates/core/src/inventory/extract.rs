@@ -18,6 +18,20 @@ pub fn build_inventory(docs: &[Document], default_ns: &str) -> (Inventory, Vec<W
     let mut warnings = Vec::new();
     for doc in docs {
         if let Err(w) = add_document(&mut inv, doc, default_ns) {
+            warnings.push(*w);
+        }
+    }
+    // Subjects that match nobody (e.g. `kind: user`) were set aside by the extraction.
+    for b in &inv.bindings {
+        for e in &b.warnings {
+            let mut w = Warning::new(Code::BadField, &b.origin.file, e.message.clone());
+            w.document = Some(b.origin.document);
+            w.line = b.origin.line;
+            w.field = Some(e.field.clone());
+            w.object = Some(match &b.namespace {
+                Some(ns) => format!("{}/{ns}/{}", b.kind.as_str(), b.name),
+                None => format!("{}/{}", b.kind.as_str(), b.name),
+            });
             warnings.push(w);
         }
     }
@@ -40,7 +54,7 @@ fn object_label(doc: &Value, kind: &str) -> String {
     }
 }
 
-fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result<(), Warning> {
+fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result<(), Box<Warning>> {
     let origin = &doc.origin;
     let warn = |code: Code, field: Option<String>, object: Option<String>, msg: String| {
         let mut w = Warning::new(code, &origin.file, msg);
@@ -48,7 +62,7 @@ fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result
         w.line = origin.line;
         w.field = field;
         w.object = object;
-        w
+        Box::new(w)
     };
     if !doc.value.is_object() {
         return Err(warn(
