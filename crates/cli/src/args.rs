@@ -34,6 +34,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Render a Helm chart the way `helm template` does.
     Template(TemplateArgs),
+    /// Show escalation paths: which identities an identity can become, up to cluster-admin or a node.
+    Paths(PathsArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -220,6 +222,42 @@ pub struct TemplateArgs {
     /// Namespace of the release.
     #[arg(short = 'n', long, default_value = "default")]
     pub namespace: String,
+    #[command(flatten)]
+    pub helm: HelmArgs,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PathsFormat {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+/// `rbac-lens paths`: exit status 0 when at least one path is printed, 1 when none.
+#[derive(Args, Debug)]
+pub struct PathsArgs {
+    /// Files (YAML, JSON, `kind: List`), directories, Helm charts (directory or .tgz), or `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Start from this identity: a user name, `system:serviceaccount:NS:NAME`, or `group:NAME`
+    /// (default: every identity, with its most notable path).
+    #[arg(long, value_name = "SUBJECT")]
+    pub from: Option<String>,
+    /// Only paths to this target: `cluster-admin`, `node`, or a SUBJECT.
+    #[arg(long, value_name = "TARGET")]
+    pub to: Option<String>,
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub output: PathsFormat,
+    /// With `-o dot` or `-o mermaid`: draw the whole graph, not only the part on the paths.
+    #[arg(long)]
+    pub all: bool,
+    /// Namespace for namespaced objects that have none.
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Also apply the cluster's default bindings (e.g. system:masters → cluster-admin).
+    #[arg(long)]
+    pub with_default_bindings: bool,
     #[command(flatten)]
     pub helm: HelmArgs,
 }

@@ -18,6 +18,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::WhoCan(a) => commands::who_can::run(a),
         Command::Rules(a) => commands::rules::run(a),
         Command::Template(a) => commands::template::run(a),
+        Command::Paths(a) => commands::paths::run(a),
     }
 }
 

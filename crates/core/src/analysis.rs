@@ -56,20 +56,38 @@ pub fn analyze_inputs(
     catalog: &Catalog,
     renderer: Option<&dyn ChartRenderer>,
 ) -> Analysis {
+    let t = std::time::Instant::now();
     let loaded = load(inputs, &opts.limits, renderer);
+    timing("read+parse", t);
     analyze_loaded(loaded, opts, catalog)
 }
 
 /// The stages after reading (used by tests and the atlas, which read their own way).
 pub fn analyze_loaded(mut loaded: Loaded, opts: &AnalyzeOptions, catalog: &Catalog) -> Analysis {
+    let t = std::time::Instant::now();
     let (inventory, warnings) = build_inventory(&loaded.documents, &opts.default_namespace);
     loaded.warnings.extend(warnings);
+    // The parsed documents are the biggest allocation; the inventory holds what matters.
+    loaded.document_count = loaded.document_count.max(loaded.documents.len());
+    loaded.documents = Vec::new();
+    timing("inventory", t);
+    let t = std::time::Instant::now();
     let authorizer = Authorizer::new(&inventory, &opts.authorizer);
+    timing("authorizer", t);
+    let t = std::time::Instant::now();
     let findings = analyze(&inventory, &authorizer, catalog);
+    timing("findings", t);
     Analysis {
         loaded,
         inventory,
         authorizer,
         findings,
+    }
+}
+
+/// With `RBAC_LENS_TIMINGS` set, print how long each stage took (for profiling).
+pub fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("RBAC_LENS_TIMINGS").is_some() {
+        eprintln!("timing: {stage}: {:.3} s", since.elapsed().as_secs_f64());
     }
 }

@@ -4,6 +4,7 @@
 //! octal) so that a field like `automountServiceAccountToken: yes` is not misread. A broken
 //! document becomes a warning; the other documents of the file are still parsed.
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Warning};
@@ -93,12 +94,26 @@ fn yaml_options(limits: &Limits) -> serde_saphyr::Options {
 
 /// Parse one YAML document into JSON, with Kubernetes' scalar rules.
 pub fn parse_yaml_value(text: &str, limits: &Limits) -> Result<Value, String> {
-    serde_saphyr::from_str_with_options::<Value>(text, yaml_options(limits))
-        .map_err(|e| first_line(&e.to_string()))
+    parse_yaml_located(text, limits).map_err(|(msg, _)| msg)
 }
 
+/// Like [`parse_yaml_value`], with the 1-based line of the error inside `text` (0 if unknown).
+fn parse_yaml_located(text: &str, limits: &Limits) -> Result<Value, (String, usize)> {
+    serde_saphyr::from_str_with_options::<Value>(text, yaml_options(limits)).map_err(|e| {
+        let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
+        (first_line(&e.to_string()), line)
+    })
+}
+
+/// The first line of a parser message, without its own `error: line N column M:` prefix
+/// (the warning carries the file's line instead).
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+    let line = s.lines().next().unwrap_or(s).trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((pos, msg)) if pos.contains("column") => msg.to_string(),
+        _ => line.to_string(),
+    }
 }
 
 /// Depth of nested maps and lists (iterative: no recursion on untrusted data).
@@ -130,30 +145,36 @@ pub fn parse_text(
     {
         return;
     }
-    let mut index = 0usize;
-    for raw in split_yaml(text) {
-        if is_blank(raw.text) {
-            continue;
-        }
-        let line = raw.line + first_content_line(raw.text);
-        let origin = Origin {
-            file: file.to_string(),
-            document: index,
-            line,
-            ..Origin::default()
-        };
-        index += 1;
-        if docs.len() >= limits.max_documents {
-            warnings.push(limit_warning(&origin, limits));
-            return;
-        }
-        match parse_yaml_value(raw.text, limits) {
+    // Parse documents in parallel (YAML parsing is most of the cost on big inputs), then
+    // add them in order so output stays deterministic.
+    let raws: Vec<(Origin, &str)> = split_yaml(text)
+        .into_iter()
+        .filter(|raw| !is_blank(raw.text))
+        .enumerate()
+        .map(|(index, raw)| {
+            let line = raw.line + first_content_line(raw.text);
+            (Origin { file: file.to_string(), document: index, line, ..Origin::default() }, raw.text)
+        })
+        .collect();
+    let room = limits.max_documents.saturating_sub(docs.len());
+    let parsed: Vec<Result<Value, (String, usize)>> = raws
+        .par_iter()
+        .take(room)
+        .map(|(_, text)| parse_yaml_located(text, limits))
+        .collect();
+    if raws.len() > room {
+        warnings.push(limit_warning(&raws[room].0, limits));
+    }
+    for ((origin, raw), result) in raws.into_iter().zip(parsed) {
+        match result {
             Ok(Value::Null) => {}
             Ok(value) => push_document(origin, value, limits, docs, warnings),
-            Err(msg) => {
+            Err((msg, line)) => {
                 let mut w = Warning::new(Code::Malformed, file, format!("not valid YAML: {msg}"));
                 w.document = Some(origin.document);
-                w.line = origin.line;
+                // The parser counts from the document's first line (which may hold comments).
+                let doc_start = origin.line - first_content_line(raw);
+                w.line = if line > 0 { doc_start + line - 1 } else { origin.line };
                 warnings.push(w);
             }
         }

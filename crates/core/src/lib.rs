@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod diagnostics;
 pub mod document;
+pub mod escalation;
 pub mod findings;
 pub mod inventory;
 pub mod limits;

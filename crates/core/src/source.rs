@@ -74,6 +74,22 @@ pub struct Loaded {
     /// Files read (charts count as one).
     pub files: usize,
     pub bytes: u64,
+    /// Number of documents read (kept after `documents` is released by the analysis).
+    pub document_count: usize,
+    /// FNV-1a digest of every byte analysed: the report's `version` for plain manifests.
+    pub digest: u64,
+}
+
+impl Loaded {
+    fn hash(&mut self, bytes: &[u8]) {
+        if self.digest == 0 {
+            self.digest = 0xcbf29ce484222325;
+        }
+        for b in bytes {
+            self.digest ^= u64::from(*b);
+            self.digest = self.digest.wrapping_mul(0x100000001b3);
+        }
+    }
 }
 
 /// True for a directory holding a `Chart.yaml`.
@@ -96,6 +112,12 @@ fn is_manifest_file(path: &Path) -> bool {
 
 /// Read every input.
 pub fn load(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRenderer>) -> Loaded {
+    let mut out = load_inputs(inputs, limits, renderer);
+    out.document_count = out.documents.len();
+    out
+}
+
+fn load_inputs(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRenderer>) -> Loaded {
     let mut out = Loaded::default();
     for input in inputs {
         match input {
@@ -231,6 +253,7 @@ fn add_bytes(out: &mut Loaded, name: &str, buf: Vec<u8>, limits: &Limits) {
         ));
         return;
     }
+    out.hash(&buf);
     match String::from_utf8(buf) {
         Ok(text) => parse_text(name, &text, limits, &mut out.documents, &mut out.warnings),
         Err(e) => out.warnings.push(Warning::new(
@@ -268,6 +291,7 @@ fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>
             }
             let limits = Limits::default();
             for m in &chart.manifests {
+                out.hash(m.content.as_bytes());
                 let start = out.documents.len();
                 parse_text(
                     &m.source,

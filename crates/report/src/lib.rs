@@ -26,6 +26,14 @@ pub fn to_json(report: &Report) -> String {
     s
 }
 
+/// Stream JSON to a writer (no intermediate string: big reports stay cheap in memory).
+pub fn write_json(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, report)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
+}
+
 /// YAML with the same keys as JSON.
 pub fn to_yaml(report: &Report) -> String {
     // Via JSON so that YAML and JSON can never drift apart.

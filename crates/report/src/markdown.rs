@@ -47,25 +47,26 @@ pub fn render(report: &Report) -> String {
 
 fn header(out: &mut String, report: &Report) {
     let m = &report.metadata;
-    let title = if m.name.is_empty() {
-        m.source.as_str()
-    } else {
-        m.name.as_str()
-    };
+    let title = [m.name.as_str(), m.source.as_str()]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .unwrap_or("RBAC report");
     let _ = writeln!(out, "# {}\n", text(title));
     out.push_str("| | |\n| --- | --- |\n");
-    let _ = writeln!(out, "| Source | {} |", code(&m.source));
+    let _ = writeln!(out, "| Source | {} |", code_or_dash(&m.source));
     if !m.version.is_empty() {
         let _ = writeln!(out, "| Version | {} |", code(&m.version));
     }
     let _ = writeln!(out, "| Analysed | {} |", utc_timestamp(m.timestamp));
-    let _ = writeln!(
-        out,
-        "| Tool | {} {} (catalog {}) |",
-        text(&m.tool),
-        text(&m.tool_version),
-        text(&m.catalog_version)
-    );
+    if !m.tool.is_empty() {
+        let _ = writeln!(
+            out,
+            "| Tool | {} {} (catalog {}) |",
+            text(&m.tool),
+            text(&m.tool_version),
+            text(&m.catalog_version)
+        );
+    }
     out.push('\n');
     if !m.complete {
         out.push_str(

@@ -17,7 +17,9 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, TableStyle};
+use comfy_table::{
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, TableStyle, Width,
+};
 
 use rbac_lens_core::catalog::RiskLevel;
 use rbac_lens_core::diagnostics::Warning;
@@ -30,7 +32,9 @@ use crate::model::{IdentitySummary, Permission, Report, RuleRef, ServiceAccountD
 pub struct TableOptions {
     /// Emit ANSI colours and bold text.
     pub color: bool,
-    /// Wrap cells to fit this many columns (e.g. the terminal's width). `None`: never wrap.
+    /// Wrap cells to fit this many columns (e.g. the terminal's width). Cells break between
+    /// words, and a word is only cut when longer than 32 characters, so a table whose words
+    /// cannot fit stays wider than this. `None`: never wrap.
     pub width: Option<u16>,
 }
 
@@ -109,7 +113,12 @@ impl Renderer {
             heading = format!("\x1b[1m{heading}\x1b[0m");
         }
         match body {
-            Some(t) => format!("{heading}\n{t}\n"),
+            Some(mut t) => {
+                if self.opts.width.is_some() {
+                    keep_words_whole(&mut t);
+                }
+                format!("{heading}\n{t}\n")
+            }
             None => format!("{heading}\nnone\n"),
         }
     }
@@ -326,6 +335,40 @@ impl Renderer {
         }
         self.section("WARNINGS", Some(report.warnings.len().to_string()), Some(t))
     }
+}
+
+/// When wrapping, break cells between words: every column is at least as wide as its longest
+/// word (up to [`MAX_WORD`]), so names are not cut in the middle.
+fn keep_words_whole(t: &mut Table) {
+    let header: Vec<usize> = t
+        .header()
+        .map(|h| h.cell_iter().map(|c| longest_word(&c.content())).collect())
+        .unwrap_or_default();
+    let widths: Vec<u16> = (0..header.len())
+        .map(|i| {
+            let cells = t
+                .column_cells_iter(i)
+                .map(|c| c.map_or(0, |c| longest_word(&c.content())));
+            let w = cells.chain([header[i]]).max().unwrap_or(0).min(MAX_WORD);
+            // Constraints count the cell's padding (one space each side).
+            u16::try_from(w + 2).unwrap_or(u16::MAX)
+        })
+        .collect();
+    t.set_constraints(
+        widths
+            .into_iter()
+            .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(w))),
+    );
+}
+
+/// Words longer than this may still be cut when wrapping.
+const MAX_WORD: usize = 32;
+
+fn longest_word(s: &str) -> usize {
+    s.split_whitespace()
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------------------

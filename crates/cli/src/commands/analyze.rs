@@ -34,19 +34,6 @@ pub fn timestamp() -> i64 {
         })
 }
 
-/// A stable digest of the analysed documents (FNV-1a, hex): the report's `version` when
-/// the input is not a chart.
-fn digest(docs: &[rbac_lens_core::document::Document]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for d in docs {
-        for b in d.value.to_string().bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
 pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     let catalog = catalog(&args.rules)?;
     let opts = AnalyzeOptions {
@@ -63,7 +50,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
 
     let warnings = analysis.warnings();
     let mut meta = Metadata {
-        version: digest(&analysis.loaded.documents),
+        version: format!("{:016x}", analysis.loaded.digest),
         name: args
             .inputs
             .iter()
@@ -78,7 +65,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
         source: args.inputs.join(", "),
         timestamp: timestamp(),
         extra: Extra {
-            manifests: Some(analysis.loaded.documents.len()),
+            manifests: Some(analysis.loaded.document_count),
             warnings: (!warnings.is_empty())
                 .then(|| warnings.iter().map(|w| w.to_string()).collect()),
             helm: None,

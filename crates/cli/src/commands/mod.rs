@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod can_i;
+pub mod paths;
 pub mod rules;
 pub mod template;
 pub mod who_can;

@@ -84,6 +84,16 @@ pub struct Actor {
     pub cluster: bool,
 }
 
+/// (binding kind, namespace, name, role kind, namespace, name).
+type BindingRoleKey = (
+    BindingKind,
+    Option<String>,
+    String,
+    RoleKind,
+    Option<String>,
+    String,
+);
+
 /// Facts of the input that edge discovery reads, indexed by namespace.
 pub struct Ctx<'a> {
     pub az: &'a Authorizer,
@@ -105,7 +115,7 @@ pub struct Ctx<'a> {
     /// Effective `automountServiceAccountToken` of each account (default true).
     pub automount: HashMap<(String, String), bool>,
     /// Catalog rule ids matched by the rows of each (binding, role).
-    rule_ids: HashMap<(BindingKind, Option<String>, String, RoleKind, Option<String>, String), BTreeSet<u32>>,
+    rule_ids: HashMap<BindingRoleKey, BTreeSet<u32>>,
     /// Catalog rule ids matched by the rows of each role, whatever the binding.
     role_rule_ids: HashMap<(RoleKind, Option<String>, String), BTreeSet<u32>>,
 }
@@ -397,8 +407,7 @@ impl Actor {
         &self,
         ctx: &Ctx<'_>,
         verbs: &[&str],
-        group: &str,
-        resource: &str,
+        (group, resource): (&str, &str),
         ns: &str,
         name: &str,
         candidates: &[u32],
@@ -419,14 +428,14 @@ impl Actor {
         ns: &str,
         candidates: &[u32],
     ) -> (Option<Evidence>, Vec<(String, Evidence)>) {
-        if let Some(e) = self.can_verbs(ctx, verbs, group, resource, ns, ANY_NAME, candidates) {
+        if let Some(e) = self.can_verbs(ctx, verbs, (group, resource), ns, ANY_NAME, candidates) {
             return (Some(e), Vec::new());
         }
         let named = self
             .names
             .iter()
             .filter_map(|n| {
-                self.can_verbs(ctx, verbs, group, resource, ns, n, candidates)
+                self.can_verbs(ctx, verbs, (group, resource), ns, n, candidates)
                     .map(|e| (n.clone(), e))
             })
             .collect();

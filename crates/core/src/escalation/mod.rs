@@ -129,7 +129,9 @@ impl std::fmt::Display for Node {
             }
             Node::User { name } => write!(f, "User {name}"),
             Node::Group { name } => write!(f, "Group {name}"),
-            Node::AnyServiceAccount { namespace: Some(ns) } => {
+            Node::AnyServiceAccount {
+                namespace: Some(ns),
+            } => {
                 write!(f, "any ServiceAccount in namespace {ns}")
             }
             Node::AnyServiceAccount { namespace: None } => {
@@ -150,7 +152,9 @@ impl std::fmt::Display for Node {
                     None => write!(f, "holder of {r} cluster-wide"),
                 }
             }
-            Node::NamespaceAdmin { namespace: Some(ns) } => {
+            Node::NamespaceAdmin {
+                namespace: Some(ns),
+            } => {
                 write!(f, "admin of namespace {ns}")
             }
             Node::NamespaceAdmin { namespace: None } => f.write_str("admin of every namespace"),
@@ -283,25 +287,70 @@ impl Reach {
     }
 }
 
-/// Run the escalation analysis on a finished [`Analysis`].
+/// Pod Security admission levels of the namespaces the input declares
+/// (`pod-security.kubernetes.io/enforce` on `kind: Namespace` objects). Where the level is
+/// `baseline` or `restricted`, privileged pods and host paths are rejected; anywhere else
+/// (no Namespace object, no label, `privileged`) a new pod may be privileged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PodSecurity {
+    /// Namespace → enforce level, as written.
+    pub enforce: std::collections::BTreeMap<String, String>,
+}
+
+/// The label Pod Security admission enforces.
+pub const POD_SECURITY_ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
+impl PodSecurity {
+    /// Read the Namespace objects among parsed documents (other kinds are ignored).
+    pub fn from_documents(documents: &[Document]) -> PodSecurity {
+        let mut ps = PodSecurity::default();
+        for doc in documents {
+            let v = &doc.value;
+            if v.get("kind").and_then(|k| k.as_str()) != Some("Namespace") {
+                continue;
+            }
+            let meta = v.get("metadata");
+            let name = meta.and_then(|m| m.get("name")).and_then(|n| n.as_str());
+            let level = meta
+                .and_then(|m| m.get("labels"))
+                .and_then(|l| l.get(POD_SECURITY_ENFORCE_LABEL))
+                .and_then(|l| l.as_str());
+            if let (Some(name), Some(level)) = (name, level) {
+                ps.enforce.insert(name.to_string(), level.to_string());
+            }
+        }
+        ps
+    }
+
+    /// True where privileged pods and host paths are rejected.
+    pub fn forbids_privileged(&self, namespace: &str) -> bool {
+        matches!(
+            self.enforce.get(namespace).map(String::as_str),
+            Some("baseline" | "restricted")
+        )
+    }
+}
+
+/// Run the escalation analysis on a finished [`Analysis`]. Pod Security labels are read
+/// from `analysis.loaded.documents` when they are still there; without them every
+/// namespace may run privileged pods (use [`analyze_escalation_parts`] to pass them).
 pub fn analyze_escalation(analysis: &Analysis) -> Escalation {
     analyze_escalation_parts(
         &analysis.inventory,
         &analysis.authorizer,
         &analysis.findings,
-        &analysis.loaded.documents,
+        &PodSecurity::from_documents(&analysis.loaded.documents),
     )
 }
 
-/// The same from its parts. `documents` are only read for `kind: Namespace` objects (Pod
-/// Security admission labels); pass `&[]` when there are none.
+/// The same from its parts.
 pub fn analyze_escalation_parts(
     inventory: &Inventory,
     authorizer: &Authorizer,
     findings: &Findings,
-    documents: &[Document],
+    pod_security: &PodSecurity,
 ) -> Escalation {
-    let graph = build::build(inventory, authorizer, findings, documents);
+    let graph = build::build(inventory, authorizer, findings, pod_security);
     let mut esc = Escalation {
         index: graph
             .nodes
@@ -443,16 +492,16 @@ impl Escalation {
             let mut strongest: Option<(RiskLevel, u32, usize)> = None;
             for &v in &order {
                 effective = effective.max(self.own[v]);
-                if let Some(level) = self.own[v] {
-                    if !self.nodes[v].is_sink()
-                        && Some(level) > own
-                        && strongest.is_none_or(|(l, d, _)| level > l || (level == l && dist[v] < d))
-                    {
-                        strongest = Some((level, dist[v], v));
-                    }
+                if let Some(level) = self.own[v]
+                    && !self.nodes[v].is_sink()
+                    && Some(level) > own
+                    && strongest.is_none_or(|(l, d, _)| level > l || (level == l && dist[v] < d))
+                {
+                    strongest = Some((level, dist[v], v));
                 }
             }
-            let hops = |t: Option<usize>| t.filter(|&t| seen[t] && t != s).map(|t| dist[t] as usize);
+            let hops =
+                |t: Option<usize>| t.filter(|&t| seen[t] && t != s).map(|t| dist[t] as usize);
             let (ca_hops, node_hops) = (hops(ca), hops(nd));
             let reach = Reach {
                 source: s,
