@@ -90,12 +90,17 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     }
     let mut findings = analysis.findings.clone();
     findings.warnings = warnings;
+    let t = std::time::Instant::now();
     let report = Report::new(meta, &findings, level(args.min_level));
-    print(&rbac_lens_report::render(
-        &report,
-        format(args.output),
-        use_color(),
-    ))?;
+    if args.output == OutputFormat::Json {
+        match rbac_lens_report::write_json(&report, std::io::stdout().lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
+    } else {
+        print(&rbac_lens_report::render(&report, format(args.output), use_color()))?;
+    }
+    rbac_lens_core::analysis::timing("report", t);
 
     if let Some(fail_on) = args.fail_on {
         let highest = analysis
