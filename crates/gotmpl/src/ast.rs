@@ -45,20 +45,18 @@ pub(crate) enum Node {
     Range(Box<Branch>),
     With(Box<Branch>),
     Template(Box<TemplateCall>),
-    Break(Pos),
-    Continue(Pos),
+    Break,
+    Continue,
 }
 
 #[derive(Debug)]
 pub(crate) struct Action {
-    pub pos: Pos,
     pub pipe: Pipe,
 }
 
 /// `if`, `with` and `range`: pipeline, body, optional `else` body.
 #[derive(Debug)]
 pub(crate) struct Branch {
-    pub pos: Pos,
     pub pipe: Pipe,
     pub list: Vec<Node>,
     pub else_list: Option<Vec<Node>>,
@@ -221,7 +219,3 @@ impl fmt::Display for TemplateCall {
     }
 }
 
-/// How Go prints control nodes in error context (`{{range .x}}...`): we only need the head.
-pub(crate) fn branch_string(kind: &str, b: &Branch) -> String {
-    format!("{{{{{kind} {}}}}}", b.pipe)
-}

@@ -26,8 +26,15 @@ pub enum ErrorKind {
 }
 
 /// A parse or execution error with its location.
+///
+/// Boxed inside, so `Result<T, Error>` stays small on the deep recursive paths.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     /// Name of the template file (Go's `ParseName`) the failing node was parsed from.
     location_name: Option<String>,
@@ -43,9 +50,15 @@ pub struct Error {
 }
 
 impl Error {
+    fn from_inner(inner: Inner) -> Error {
+        Error {
+            inner: Box::new(inner),
+        }
+    }
+
     /// A parse error: `template: NAME:LINE: msg`.
     pub(crate) fn syntax(name: &str, line: usize, message: impl Into<String>) -> Error {
-        Error {
+        Error::from_inner(Inner {
             kind: ErrorKind::Syntax,
             location_name: Some(name.to_string()),
             executing: None,
@@ -53,7 +66,7 @@ impl Error {
             col: None,
             context: None,
             message: message.into(),
-        }
+        })
     }
 
     /// An execution error at a node:
@@ -67,7 +80,7 @@ impl Error {
         context: String,
         message: impl Into<String>,
     ) -> Error {
-        Error {
+        Error::from_inner(Inner {
             kind,
             location_name: Some(parse_name.to_string()),
             executing: Some(executing.to_string()),
@@ -75,12 +88,12 @@ impl Error {
             col: Some(col),
             context: Some(context),
             message: message.into(),
-        }
+        })
     }
 
     /// An error without a node: `template: msg` (the message carries its own names).
     pub(crate) fn plain(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
+        Error::from_inner(Inner {
             kind,
             location_name: None,
             executing: None,
@@ -88,40 +101,41 @@ impl Error {
             col: None,
             context: None,
             message: message.into(),
-        }
+        })
     }
 
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.inner.kind
     }
     /// The template file the failing node comes from (Go's `ParseName`).
     pub fn template_name(&self) -> Option<&str> {
-        self.location_name.as_deref()
+        self.inner.location_name.as_deref()
     }
     /// The template being executed when the error happened (may be a `define` name).
     pub fn executing(&self) -> Option<&str> {
-        self.executing.as_deref()
+        self.inner.executing.as_deref()
     }
     /// 1-based line.
     pub fn line(&self) -> Option<usize> {
-        self.line
+        self.inner.line
     }
     /// 0-based byte column within the line, as Go reports it.
     pub fn column(&self) -> Option<usize> {
-        self.col
+        self.inner.col
     }
     /// The failing expression, e.g. `required "msg" .Values.x`.
     pub fn context(&self) -> Option<&str> {
-        self.context.as_deref()
+        self.inner.context.as_deref()
     }
     /// The message after the location prefix, e.g. `error calling required: msg`.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
     /// For [`ErrorKind::Call`]: the message the function itself returned.
     pub fn call_message(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Call { func } => self
+                .inner
                 .message
                 .strip_prefix("error calling ")
                 .and_then(|m| m.strip_prefix(func.as_str()))
@@ -129,24 +143,21 @@ impl Error {
             _ => None,
         }
     }
-    pub(crate) fn is_limit(&self) -> bool {
-        self.kind == ErrorKind::Limit
-    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.location_name, self.line, self.col, &self.context) {
+        match (&self.inner.location_name, self.inner.line, self.inner.col, &self.inner.context) {
             (Some(name), Some(line), Some(col), Some(ctx)) => write!(
                 f,
                 "template: {name}:{line}:{col}: executing {} at <{ctx}>: {}",
-                crate::fmt::quote_str(self.executing.as_deref().unwrap_or(name)),
-                self.message
+                crate::fmt::quote_str(self.inner.executing.as_deref().unwrap_or(name)),
+                self.inner.message
             ),
             (Some(name), Some(line), _, _) => {
-                write!(f, "template: {name}:{line}: {}", self.message)
+                write!(f, "template: {name}:{line}: {}", self.inner.message)
             }
-            _ => write!(f, "{}", self.message),
+            _ => write!(f, "{}", self.inner.message),
         }
     }
 }

@@ -25,7 +25,9 @@ pub enum Error {
     #[error("values: {0}")]
     Values(String),
     /// `values.schema.json` rejected the values (fatal only with [`crate::RenderOptions::strict`]).
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{0}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{0}"
+    )]
     Schema(String),
     /// A template failed and [`crate::RenderOptions::strict`] is set.
     #[error("{0}")]

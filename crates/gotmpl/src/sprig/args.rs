@@ -223,7 +223,9 @@ pub(super) fn to_int64(v: &Value) -> i64 {
 /// Go's `int64(f)` conversion; Go leaves out-of-range results implementation-defined,
 /// amd64 gives `math.MinInt64`, and NaN gives the same.
 pub(super) fn go_float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // 2^63 is exactly representable; every float in [-2^63, 2^63) fits an i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f.trunc() as i64
@@ -258,7 +260,11 @@ pub(super) fn parse_float(s: &str) -> Option<f64> {
         "nan" => return Some(f64::NAN),
         _ => {}
     }
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || "eE.+-".contains(c)) {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || "eE.+-".contains(c))
+    {
         return None;
     }
     t.parse::<f64>().ok()

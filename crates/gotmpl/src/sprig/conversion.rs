@@ -33,10 +33,9 @@ pub(super) fn register(f: &mut FuncMap) {
     f.insert("atoi", |a| {
         exact("atoi", a, 1)?;
         let s = string(&a[0])?;
-        // strconv.Atoi: base 10 with an optional sign, no prefixes or underscores.
-        let ok = !s.is_empty()
-            && s.trim_start_matches(['+', '-']).len() + 1 >= s.len()
-            && s.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit());
+        // strconv.Atoi: base 10 with one optional sign, no prefixes or underscores.
+        let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+        let ok = !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit());
         Ok(Value::Int(if ok {
             args::parse_int(s, 10).unwrap_or(0)
         } else {
@@ -82,6 +81,10 @@ mod tests {
             ("atoi", vec![s("-12")], "-12"),
             ("atoi", vec![s("0x12")], "0"),
             ("atoi", vec![s("1.5")], "0"),
+            ("atoi", vec![s("+5")], "5"),
+            ("atoi", vec![s("  5")], "0"),
+            ("atoi", vec![s("1_0")], "0"),
+            ("atoi", vec![s("--5")], "0"),
             ("toDecimal", vec![s("0755")], "493"),
             ("toDecimal", vec![i(755)], "493"),
             ("toDecimal", vec![s("89")], "0"),

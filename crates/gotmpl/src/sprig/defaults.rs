@@ -74,7 +74,11 @@ mod tests {
             ("empty", vec![i(0)], "true"),
             ("empty", vec![Value::Nil], "true"),
             ("empty", vec![m(&[("a", i(1))])], "false"),
-            ("coalesce", vec![Value::Nil, s(""), i(0), s("x"), s("y")], "x"),
+            (
+                "coalesce",
+                vec![Value::Nil, s(""), i(0), s("x"), s("y")],
+                "x",
+            ),
             ("coalesce", vec![Value::Nil, s("")], "<nil>"),
             ("coalesce", vec![], "<nil>"),
             ("all", vec![i(1), s("a")], "true"),
@@ -88,8 +92,16 @@ mod tests {
         ]);
         errors(&[
             ("fail", vec![s("Please set x")], "Please set x"),
-            ("ternary", vec![s("a"), s("b"), Value::Nil], "invalid value; expected bool"),
-            ("ternary", vec![s("a"), s("b"), s("true")], "expected bool; got string"),
+            (
+                "ternary",
+                vec![s("a"), s("b"), Value::Nil],
+                "invalid value; expected bool",
+            ),
+            (
+                "ternary",
+                vec![s("a"), s("b"), s("true")],
+                "expected bool; got string",
+            ),
         ]);
     }
 }

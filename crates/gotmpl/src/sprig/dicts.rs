@@ -94,7 +94,7 @@ pub(super) fn register(f: &mut FuncMap) {
         let mut out = Vec::new();
         for d in a {
             if let Some(m) = map_arg(d)? {
-                out.extend(m.borrow().keys().map(|k| Value::str(k)));
+                out.extend(m.borrow().keys().map(Value::str));
             }
         }
         Ok(Value::list(out))
@@ -188,7 +188,7 @@ pub(super) fn register(f: &mut FuncMap) {
         f.insert(name, |a| {
             exact("deepCopy", a, 1)?;
             if a[0].is_nil() {
-                return Err("must pass a value to deep copy".into());
+                return Err("reflect: call of reflect.Value.Type on zero Value".into());
             }
             Ok(a[0].deep_copy())
         });
@@ -215,8 +215,8 @@ fn merge_all(name: &str, a: &[Value], overwrite: bool) -> Result<Value, String> 
 /// Deep-merge `src` into `dst` the way `mergo.Merge` does for `map[string]interface{}`:
 /// nested maps merge key by key (in place); without `overwrite` a key is taken from `src`
 /// only when `dst` lacks it or holds an empty value (`""`, `0`, `false`, nil, `{}`, `[]`);
-/// with `overwrite` every `src` value wins, except that a map never replaces a non-empty value
-/// and a nil `src` value removes nothing but sets nil.
+/// with `overwrite` every `src` value wins (a nil one sets nil, an empty list replaces a full
+/// one), except that a map merged into a non-empty map stays merged. Checked against helm.
 pub(super) fn merge_into(dst: &Map, src: &BTreeMap<String, Value>, overwrite: bool, depth: usize) {
     // mergo stops descending at a fixed depth as well; values that deep are not in charts.
     if depth > 64 {
@@ -230,14 +230,14 @@ pub(super) fn merge_into(dst: &Map, src: &BTreeMap<String, Value>, overwrite: bo
             continue;
         }
         let dv = dst.borrow().get(key).cloned();
-        if let (Value::Map(sm), Some(Value::Map(dm))) = (sv, &dv) {
-            if !std::rc::Rc::ptr_eq(sm, dm) {
-                let snapshot = sm.borrow().clone();
-                merge_into(dm, &snapshot, overwrite, depth + 1);
-            }
+        if let (Value::Map(sm), Some(Value::Map(dm))) = (sv, &dv)
+            && !std::rc::Rc::ptr_eq(sm, dm)
+        {
+            let snapshot = sm.borrow().clone();
+            merge_into(dm, &snapshot, overwrite, depth + 1);
         }
         let dst_set_nonempty = dv.as_ref().is_some_and(|d| !is_empty(d));
-        if dst_set_nonempty && matches!(sv, Value::Map(_)) {
+        if dst_set_nonempty && matches!((sv, &dv), (Value::Map(_), Some(Value::Map(_)))) {
             continue;
         }
         if overwrite || !dst_set_nonempty {
@@ -264,21 +264,71 @@ mod tests {
             ("hasKey", vec![m(&[("a", Value::Nil)]), s("a")], "true"),
             ("hasKey", vec![m(&[]), s("a")], "false"),
             ("hasKey", vec![Value::Nil, s("a")], "false"),
-            ("pluck", vec![s("a"), m(&[("a", i(1))]), m(&[("b", i(2))]), m(&[("a", i(3))])], "[1 3]"),
-            ("keys", vec![m(&[("b", i(1)), ("a", i(2))]), m(&[("c", i(3))])], "[a b c]"),
+            (
+                "pluck",
+                vec![
+                    s("a"),
+                    m(&[("a", i(1))]),
+                    m(&[("b", i(2))]),
+                    m(&[("a", i(3))]),
+                ],
+                "[1 3]",
+            ),
+            (
+                "keys",
+                vec![m(&[("b", i(1)), ("a", i(2))]), m(&[("c", i(3))])],
+                "[a b c]",
+            ),
             ("values", vec![m(&[("b", i(1)), ("a", i(2))])], "[2 1]"),
-            ("pick", vec![m(&[("a", i(1)), ("b", i(2))]), s("a"), s("z")], "map[a:1]"),
-            ("omit", vec![m(&[("a", i(1)), ("b", i(2))]), s("a")], "map[b:2]"),
-            ("dig", vec![s("a"), s("b"), s("def"), m(&[("a", m(&[("b", i(7))]))])], "7"),
-            ("dig", vec![s("a"), s("x"), s("def"), m(&[("a", m(&[("b", i(7))]))])], "def"),
+            (
+                "pick",
+                vec![m(&[("a", i(1)), ("b", i(2))]), s("a"), s("z")],
+                "map[a:1]",
+            ),
+            (
+                "omit",
+                vec![m(&[("a", i(1)), ("b", i(2))]), s("a")],
+                "map[b:2]",
+            ),
+            (
+                "dig",
+                vec![s("a"), s("b"), s("def"), m(&[("a", m(&[("b", i(7))]))])],
+                "7",
+            ),
+            (
+                "dig",
+                vec![s("a"), s("x"), s("def"), m(&[("a", m(&[("b", i(7))]))])],
+                "def",
+            ),
             ("dig", vec![s("a"), s("def"), m(&[("a", i(1))])], "1"),
         ]);
         errors(&[
-            ("set", vec![Value::Nil, s("a"), i(1)], "assignment to entry in nil map"),
-            ("get", vec![s("x"), s("a")], "expected map[string]interface {}; got string"),
-            ("dig", vec![s("a"), s("b"), s("d"), m(&[("a", i(1))])], "interface conversion"),
-            ("dig", vec![s("a"), s("d")], "dig needs at least three arguments"),
-            ("deepCopy", vec![Value::Nil], "must pass a value to deep copy"),
+            (
+                "set",
+                vec![Value::Nil, s("a"), i(1)],
+                "assignment to entry in nil map",
+            ),
+            (
+                "get",
+                vec![s("x"), s("a")],
+                "expected map[string]interface {}; got string",
+            ),
+            (
+                "dig",
+                vec![s("a"), s("b"), s("d"), m(&[("a", i(1))])],
+                "interface conversion",
+            ),
+            (
+                "dig",
+                vec![s("a"), s("d")],
+                "dig needs at least three arguments",
+            ),
+            (
+                "deepCopy",
+                vec![Value::Nil],
+                "reflect: call of reflect.Value.Type on zero Value",
+            ),
+            ("mustDeepCopy", vec![Value::Nil], "zero Value"),
         ]);
     }
 
@@ -314,7 +364,11 @@ mod tests {
         // dst itself changed.
         assert_eq!(crate::fmt::format_value(&dst), want);
 
-        let dst = m(&[("keep", s("dst")), ("nested", m(&[("x", i(1))])), ("str", s("v"))]);
+        let dst = m(&[
+            ("keep", s("dst")),
+            ("nested", m(&[("x", i(1))])),
+            ("str", s("v")),
+        ]);
         let src = m(&[
             ("keep", s("src")),
             ("nested", m(&[("x", i(2))])),
@@ -324,11 +378,15 @@ mod tests {
         let out = call("mergeOverwrite", &[dst, src]).unwrap();
         assert_eq!(
             crate::fmt::format_value(&out),
-            "map[keep:src nested:map[x:2] str:v zero:0]"
+            "map[keep:src nested:map[x:2] str:map[z:1] zero:0]"
         );
 
         // Several sources: earlier ones win for merge.
-        let out = call("merge", &[m(&[]), m(&[("a", i(1))]), m(&[("a", i(2)), ("b", i(2))])]).unwrap();
+        let out = call(
+            "merge",
+            &[m(&[]), m(&[("a", i(1))]), m(&[("a", i(2)), ("b", i(2))])],
+        )
+        .unwrap();
         assert_eq!(crate::fmt::format_value(&out), "map[a:1 b:2]");
         let out = call(
             "mergeOverwrite",
@@ -336,6 +394,130 @@ mod tests {
         )
         .unwrap();
         assert_eq!(crate::fmt::format_value(&out), "map[a:2 b:2]");
+    }
+
+    /// `(function, dst, src, expected)`, observed with helm v4.1.4.
+    #[test]
+    fn merge_edge_cases_match_helm() {
+        let x1 = || m(&[("x", i(1))]);
+        let cases: Vec<(&str, Value, Value, &str)> = vec![
+            (
+                "merge",
+                m(&[("a", m(&[("x", i(1)), ("l", l(vec![i(1)]))]))]),
+                m(&[(
+                    "a",
+                    m(&[("x", i(2)), ("y", i(3)), ("l", l(vec![i(2), i(3)]))]),
+                )]),
+                "map[a:map[l:[1] x:1 y:3]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", m(&[("x", i(1)), ("l", l(vec![i(1)]))]))]),
+                m(&[(
+                    "a",
+                    m(&[("x", i(2)), ("y", i(3)), ("l", l(vec![i(2), i(3)]))]),
+                )]),
+                "map[a:map[l:[2 3] x:2 y:3]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", x1())]),
+                m(&[("a", s("str"))]),
+                "map[a:str]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", s("str"))]),
+                m(&[("a", x1())]),
+                "map[a:map[x:1]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", s(""))]),
+                m(&[("a", x1())]),
+                "map[a:map[x:1]]",
+            ),
+            (
+                "merge",
+                m(&[("a", s("str"))]),
+                m(&[("a", x1())]),
+                "map[a:str]",
+            ),
+            (
+                "merge",
+                m(&[("a", l(vec![]))]),
+                m(&[("a", l(vec![i(1)]))]),
+                "map[a:[1]]",
+            ),
+            (
+                "merge",
+                m(&[("a", l(vec![i(5)]))]),
+                m(&[("a", l(vec![i(1)]))]),
+                "map[a:[5]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", l(vec![i(5)]))]),
+                m(&[("a", l(vec![]))]),
+                "map[a:[]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", i(5))]),
+                m(&[("a", i(0)), ("b", Value::Bool(false)), ("c", s(""))]),
+                "map[a:0 b:false c:]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", m(&[("b", m(&[("c", i(1)), ("d", i(2))]))]))]),
+                m(&[("a", m(&[("b", m(&[("c", Value::Nil)]))]))]),
+                "map[a:map[b:map[c:<nil> d:2]]]",
+            ),
+            (
+                "merge",
+                m(&[("a", Value::Nil)]),
+                m(&[("a", i(1))]),
+                "map[a:1]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", x1())]),
+                m(&[("a", m(&[]))]),
+                "map[a:map[x:1]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", x1())]),
+                m(&[("a", l(vec![]))]),
+                "map[a:[]]",
+            ),
+            (
+                "merge",
+                m(&[("a", x1())]),
+                m(&[("a", l(vec![i(1)]))]),
+                "map[a:map[x:1]]",
+            ),
+            (
+                "mergeOverwrite",
+                m(&[("a", Value::Bool(true))]),
+                m(&[("a", Value::Bool(false))]),
+                "map[a:false]",
+            ),
+            (
+                "merge",
+                m(&[("a", Value::Bool(false))]),
+                m(&[("a", Value::Bool(true))]),
+                "map[a:true]",
+            ),
+        ];
+        let mut bad = Vec::new();
+        for (name, dst, src, want) in cases {
+            let got = render(name, &[dst, src]).unwrap();
+            if got != want {
+                bad.push(format!("{name}: got {got}, want {want}"));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 
     #[test]

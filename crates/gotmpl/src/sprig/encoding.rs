@@ -195,10 +195,21 @@ pub(super) fn b32_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
         .collect();
     let mut out = Vec::with_capacity(chars.len() / 8 * 5);
     for (q, quantum) in chars.chunks(8).enumerate() {
+        let pad_at = quantum.iter().position(|(_, c)| *c == b'=');
         if quantum.len() < 8 {
-            return Err(src.len() - quantum.len());
+            // Go reports a short final block at its start, or at the end when it is padded.
+            return Err(if pad_at.is_some() {
+                src.len()
+            } else {
+                quantum[0].0
+            });
         }
-        let pad = quantum.iter().rev().take_while(|(_, c)| *c == b'=').count();
+        if let Some(p) = pad_at
+            && ((q + 1) * 8 != chars.len() || quantum[p..].iter().any(|(_, c)| *c != b'='))
+        {
+            return Err(quantum[p].0);
+        }
+        let pad = 8 - pad_at.unwrap_or(8);
         let data = 8 - pad;
         let bytes = match data {
             8 => 5,
@@ -208,15 +219,10 @@ pub(super) fn b32_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
             2 => 1,
             _ => return Err(quantum[data.min(7)].0),
         };
-        if pad > 0 && (q + 1) * 8 != chars.len() {
-            return Err(quantum[7].0 + 1);
-        }
         let mut v = 0u64;
         for (k, (at, c)) in quantum.iter().enumerate() {
             let d = if k < data {
-                B32.iter()
-                    .position(|x| x == c)
-                    .ok_or(*at)?
+                B32.iter().position(|x| x == c).ok_or(*at)?
             } else {
                 0
             };
@@ -241,22 +247,79 @@ mod tests {
             ("b64enc", vec![s("abc")], "YWJj"),
             ("b64dec", vec![s("aGVsbG8=")], "hello"),
             ("b64dec", vec![s("YWJj\nZGVm")], "abcdef"),
-            ("b64dec", vec![s("aGVsbG8")], "illegal base64 data at input byte 4"),
-            ("b64dec", vec![s("a$==")], "illegal base64 data at input byte 1"),
-            ("b64dec", vec![s("YWI=YWI=")], "illegal base64 data at input byte 4"),
+            (
+                "b64dec",
+                vec![s("aGVsbG8")],
+                "illegal base64 data at input byte 4",
+            ),
+            (
+                "b64dec",
+                vec![s("a$==")],
+                "illegal base64 data at input byte 1",
+            ),
+            (
+                "b64dec",
+                vec![s("YWI=YWI=")],
+                "illegal base64 data at input byte 4",
+            ),
             ("b32enc", vec![s("hello")], "NBSWY3DP"),
             ("b32enc", vec![s("a")], "ME======"),
             ("b32enc", vec![s("abcd")], "MFRGGZA="),
             ("b32dec", vec![s("NBSWY3DP")], "hello"),
             ("b32dec", vec![s("ME======")], "a"),
             ("b32dec", vec![s("MFRGGZA=")], "abcd"),
+            (
+                "b32dec",
+                vec![s("ME=====")],
+                "illegal base32 data at input byte 7",
+            ),
+            (
+                "b32dec",
+                vec![s("ME")],
+                "illegal base32 data at input byte 0",
+            ),
+            (
+                "b32dec",
+                vec![s("M1======")],
+                "illegal base32 data at input byte 1",
+            ),
+            ("b32dec", vec![s("MFRGG===")], "abc"),
+            (
+                "b32dec",
+                vec![s("MFRGGZA=MFRGGZA=")],
+                "illegal base32 data at input byte 7",
+            ),
+            (
+                "b64dec",
+                vec![s("a")],
+                "illegal base64 data at input byte 0",
+            ),
+            (
+                "b64dec",
+                vec![s("ab=c")],
+                "illegal base64 data at input byte 2",
+            ),
+            (
+                "b64dec",
+                vec![s("YQ=")],
+                "illegal base64 data at input byte 3",
+            ),
+            (
+                "b64dec",
+                vec![s("Y===")],
+                "illegal base64 data at input byte 1",
+            ),
         ]);
     }
 
     #[test]
     fn digests() {
         table(&[
-            ("sha1sum", vec![s("hello")], "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"),
+            (
+                "sha1sum",
+                vec![s("hello")],
+                "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d",
+            ),
             (
                 "sha256sum",
                 vec![s("hello")],

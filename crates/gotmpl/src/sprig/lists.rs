@@ -13,8 +13,8 @@
 //! {{ has "b" (list "a" "b") }}                  -> true
 //! ```
 
-use super::args::{self, at_least, deep_equal, exact, int, is_empty, kind};
 use super::MAX_LEN;
+use super::args::{self, at_least, deep_equal, exact, int, is_empty, kind};
 use crate::func::FuncMap;
 use crate::value::Value;
 
@@ -22,9 +22,9 @@ use crate::value::Value;
 fn list_arg(v: &Value, what: &str) -> Result<Vec<Value>, String> {
     match args::items(v) {
         Some(items) => Ok(items),
-        None if v.is_nil() => Err(format!(
-            "runtime error: invalid memory address or nil pointer dereference (Cannot {what} on nil)"
-        )),
+        None if v.is_nil() => {
+            Err("runtime error: invalid memory address or nil pointer dereference".into())
+        }
         None => Err(format!("Cannot {what} on type {}", kind(v))),
     }
 }
@@ -152,7 +152,7 @@ pub(super) fn register(f: &mut FuncMap) {
         let size = int(&a[0])?;
         let items = list_arg(&a[1], "chunk")?;
         if size <= 0 {
-            return Err("runtime error: integer divide by zero (chunk size must be positive)".into());
+            return Err("runtime error: makeslice: len out of range".into());
         }
         Ok(Value::list(
             items
@@ -252,17 +252,36 @@ mod tests {
             ("prepend", vec![abc(), s("z")], "[z a b c]"),
             ("reverse", vec![abc()], "[c b a]"),
             ("concat", vec![abc(), l(vec![i(1)]), l(vec![])], "[a b c 1]"),
-            ("uniq", vec![l(vec![i(1), i(1), f(1.0), s("1"), i(2), i(1)])], "[1 1 1 2]"),
+            (
+                "uniq",
+                vec![l(vec![i(1), i(1), f(1.0), s("1"), i(2), i(1)])],
+                "[1 1 1 2]",
+            ),
             ("without", vec![abc(), s("b"), s("c")], "[a]"),
             ("has", vec![s("b"), abc()], "true"),
             ("has", vec![i(1), l(vec![f(1.0)])], "false"),
             ("has", vec![s("b"), Value::Nil], "false"),
-            ("compact", vec![l(vec![s(""), i(0), s("a"), Value::Nil, Value::Bool(false), i(3)])], "[a 3]"),
+            (
+                "compact",
+                vec![l(vec![
+                    s(""),
+                    i(0),
+                    s("a"),
+                    Value::Nil,
+                    Value::Bool(false),
+                    i(3),
+                ])],
+                "[a 3]",
+            ),
             ("slice", vec![abc(), i(1)], "[b c]"),
             ("slice", vec![abc(), i(1), i(2)], "[b]"),
             ("slice", vec![abc()], "[a b c]"),
             ("slice", vec![l(vec![])], "<nil>"),
-            ("chunk", vec![i(2), l(vec![i(1), i(2), i(3), i(4), i(5)])], "[[1 2] [3 4] [5]]"),
+            (
+                "chunk",
+                vec![i(2), l(vec![i(1), i(2), i(3), i(4), i(5)])],
+                "[[1 2] [3 4] [5]]",
+            ),
             ("chunk", vec![i(2), l(vec![])], "[]"),
             ("until", vec![i(3)], "[0 1 2]"),
             ("until", vec![i(-3)], "[0 -1 -2]"),
@@ -282,10 +301,19 @@ mod tests {
         errors(&[
             ("first", vec![m(&[])], "Cannot find first on type map"),
             ("append", vec![s("x"), i(1)], "Cannot push on type string"),
-            ("slice", vec![s("abc"), i(1)], "list should be type of slice or array but string"),
+            (
+                "slice",
+                vec![s("abc"), i(1)],
+                "list should be type of slice or array but string",
+            ),
             ("slice", vec![abc(), i(2), i(9)], "slice index out of range"),
-            ("concat", vec![abc(), s("x")], "Cannot concat type string as list"),
-            ("first", vec![Value::Nil], "nil"),
+            (
+                "concat",
+                vec![abc(), s("x")],
+                "Cannot concat type string as list",
+            ),
+            ("first", vec![Value::Nil], "nil pointer dereference"),
+            ("chunk", vec![i(0), abc()], "makeslice: len out of range"),
         ]);
     }
 }

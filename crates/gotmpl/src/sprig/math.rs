@@ -34,11 +34,9 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.insert("mul", |a| {
         at_least("mul", a, 1)?;
-        Ok(Value::Int(
-            a[1..]
-                .iter()
-                .fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v))),
-        ))
+        Ok(Value::Int(a[1..].iter().fold(to_int64(&a[0]), |acc, v| {
+            acc.wrapping_mul(to_int64(v))
+        })))
     });
     f.insert("div", |a| {
         exact("div", a, 2)?;
@@ -91,12 +89,7 @@ pub(super) fn register(f: &mut FuncMap) {
         Ok(Value::Float(to_float64(&a[0]).ceil()))
     });
     f.insert("round", |a| {
-        if a.len() < 2 || a.len() > 3 {
-            return Err(format!(
-                "wrong number of args for round: want 2 or 3 got {}",
-                a.len()
-            ));
-        }
+        at_least("round", a, 2)?;
         let val = to_float64(&a[0]);
         let places = int(&a[1])? as f64;
         let round_on = match a.get(2) {
@@ -345,12 +338,19 @@ mod tests {
             ("minf", vec![f(1.5), i(2), f(-1.0)], "-1"),
             ("floor", vec![f(1.7)], "1"),
             ("ceil", vec![s("1.2")], "2"),
-            ("round", vec![f(3.14159), i(2)], "3.14"),
+            ("round", vec![f(1.23456), i(2)], "1.23"),
             ("round", vec![f(2.5), i(0)], "3"),
             ("round", vec![f(-2.5), i(0)], "-3"),
             ("round", vec![f(1.46), i(1), f(0.7)], "1.4"),
         ]);
-        errors(&[("divf", vec![i(1), i(0)], "decimal division by 0")]);
+        errors(&[
+            ("divf", vec![i(1), i(0)], "decimal division by 0"),
+            (
+                "round",
+                vec![f(1.5)],
+                "wrong number of args for round: want at least 2 got 1",
+            ),
+        ]);
     }
 
     #[test]

@@ -26,16 +26,21 @@
 
 mod args;
 mod conversion;
+#[cfg(feature = "sprig-crypto")]
+mod crypto;
+mod dates;
 mod defaults;
 mod dicts;
 mod encoding;
 mod lists;
 mod math;
 mod paths;
+mod random;
 mod reflection;
 mod regexp;
 mod semver;
 mod strings;
+mod url;
 
 use crate::func::FuncMap;
 
@@ -55,6 +60,282 @@ pub fn register(funcs: &mut FuncMap) {
     paths::register(funcs);
     reflection::register(funcs);
     semver::register(funcs);
+    dates::register(funcs);
+    random::register(funcs);
+    url::register(funcs);
+    #[cfg(feature = "sprig-crypto")]
+    crypto::register(funcs);
+    #[cfg(not(feature = "sprig-crypto"))]
+    crypto_disabled(funcs);
+}
+
+/// Without the `sprig-crypto` feature the crypto functions still exist, so a chart that uses
+/// them fails with a clear message instead of "function not defined".
+#[cfg(not(feature = "sprig-crypto"))]
+fn crypto_disabled(funcs: &mut FuncMap) {
+    for name in [
+        "genPrivateKey",
+        "genCA",
+        "genCAWithKey",
+        "genSelfSignedCert",
+        "genSelfSignedCertWithKey",
+        "genSignedCert",
+        "genSignedCertWithKey",
+        "buildCustomCert",
+        "derivePassword",
+        "bcrypt",
+        "htpasswd",
+        "encryptAES",
+        "decryptAES",
+    ] {
+        funcs.insert(name, move |_| {
+            Err(format!(
+                "{name} needs the sprig-crypto feature of gotmpl, which this build leaves out"
+            ))
+        });
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use crate::func::FuncMap;
+
+    /// Every name in Sprig v3.3's function map, less what Helm removes (`env`, `expandenv`) or
+    /// replaces/owns in its own layer (the JSON helpers).
+    const SPRIG: &[&str] = &[
+        "hello",
+        "ago",
+        "date",
+        "date_in_zone",
+        "date_modify",
+        "dateInZone",
+        "dateModify",
+        "duration",
+        "durationRound",
+        "htmlDate",
+        "htmlDateInZone",
+        "must_date_modify",
+        "mustDateModify",
+        "mustToDate",
+        "now",
+        "toDate",
+        "unixEpoch",
+        "abbrev",
+        "abbrevboth",
+        "trunc",
+        "trim",
+        "upper",
+        "lower",
+        "title",
+        "untitle",
+        "substr",
+        "repeat",
+        "trimall",
+        "trimAll",
+        "trimSuffix",
+        "trimPrefix",
+        "nospace",
+        "initials",
+        "randAlphaNum",
+        "randAlpha",
+        "randAscii",
+        "randNumeric",
+        "swapcase",
+        "shuffle",
+        "snakecase",
+        "camelcase",
+        "kebabcase",
+        "wrap",
+        "wrapWith",
+        "contains",
+        "hasPrefix",
+        "hasSuffix",
+        "quote",
+        "squote",
+        "cat",
+        "indent",
+        "nindent",
+        "replace",
+        "plural",
+        "sha1sum",
+        "sha256sum",
+        "sha512sum",
+        "adler32sum",
+        "toString",
+        "atoi",
+        "int64",
+        "int",
+        "float64",
+        "seq",
+        "toDecimal",
+        "split",
+        "splitList",
+        "splitn",
+        "toStrings",
+        "until",
+        "untilStep",
+        "add1",
+        "add",
+        "sub",
+        "div",
+        "mod",
+        "mul",
+        "randInt",
+        "add1f",
+        "addf",
+        "subf",
+        "divf",
+        "mulf",
+        "biggest",
+        "max",
+        "min",
+        "maxf",
+        "minf",
+        "ceil",
+        "floor",
+        "round",
+        "join",
+        "sortAlpha",
+        "default",
+        "empty",
+        "coalesce",
+        "all",
+        "any",
+        "compact",
+        "mustCompact",
+        "ternary",
+        "deepCopy",
+        "mustDeepCopy",
+        "typeOf",
+        "typeIs",
+        "typeIsLike",
+        "kindOf",
+        "kindIs",
+        "deepEqual",
+        "getHostByName",
+        "base",
+        "dir",
+        "clean",
+        "ext",
+        "isAbs",
+        "osBase",
+        "osClean",
+        "osDir",
+        "osExt",
+        "osIsAbs",
+        "b64enc",
+        "b64dec",
+        "b32enc",
+        "b32dec",
+        "tuple",
+        "list",
+        "dict",
+        "get",
+        "set",
+        "unset",
+        "hasKey",
+        "pluck",
+        "keys",
+        "pick",
+        "omit",
+        "merge",
+        "mergeOverwrite",
+        "mustMerge",
+        "mustMergeOverwrite",
+        "values",
+        "append",
+        "push",
+        "mustAppend",
+        "mustPush",
+        "prepend",
+        "mustPrepend",
+        "first",
+        "mustFirst",
+        "rest",
+        "mustRest",
+        "last",
+        "mustLast",
+        "initial",
+        "mustInitial",
+        "reverse",
+        "mustReverse",
+        "uniq",
+        "mustUniq",
+        "without",
+        "mustWithout",
+        "has",
+        "mustHas",
+        "slice",
+        "mustSlice",
+        "concat",
+        "dig",
+        "chunk",
+        "mustChunk",
+        "bcrypt",
+        "htpasswd",
+        "genPrivateKey",
+        "derivePassword",
+        "buildCustomCert",
+        "genCA",
+        "genCAWithKey",
+        "genSelfSignedCert",
+        "genSelfSignedCertWithKey",
+        "genSignedCert",
+        "genSignedCertWithKey",
+        "encryptAES",
+        "decryptAES",
+        "randBytes",
+        "uuidv4",
+        "semver",
+        "semverCompare",
+        "fail",
+        "regexMatch",
+        "mustRegexMatch",
+        "regexFindAll",
+        "mustRegexFindAll",
+        "regexFind",
+        "mustRegexFind",
+        "regexReplaceAll",
+        "mustRegexReplaceAll",
+        "regexReplaceAllLiteral",
+        "mustRegexReplaceAllLiteral",
+        "regexSplit",
+        "mustRegexSplit",
+        "regexQuoteMeta",
+        "urlParse",
+        "urlJoin",
+    ];
+
+    #[test]
+    fn every_sprig_function_is_registered() {
+        let mut funcs = FuncMap::new();
+        super::register(&mut funcs);
+        let missing: Vec<&&str> = SPRIG.iter().filter(|n| !funcs.contains(n)).collect();
+        assert!(missing.is_empty(), "missing: {missing:?}");
+        for absent in [
+            "env",
+            "expandenv",
+            "toJson",
+            "fromJson",
+            "toYaml",
+            "include",
+            "required",
+        ] {
+            assert!(
+                !funcs.contains(absent),
+                "{absent} must not be registered here"
+            );
+        }
+        let extra: Vec<&str> = funcs.names().filter(|n| !SPRIG.contains(n)).collect();
+        assert!(extra.is_empty(), "not in Sprig: {extra:?}");
+    }
+
+    #[cfg(not(feature = "sprig-crypto"))]
+    #[test]
+    fn crypto_functions_explain_the_missing_feature() {
+        let err = super::testutil::call("genCA", &[]).unwrap_err();
+        assert!(err.contains("sprig-crypto feature"), "{err}");
+    }
 }
 
 #[cfg(test)]

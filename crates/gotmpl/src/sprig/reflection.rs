@@ -65,7 +65,14 @@ mod tests {
             ("kindIs", vec![s("string"), i(1)], "false"),
             ("typeIs", vec![s("float64"), f(2.0)], "true"),
             ("typeIsLike", vec![s("string"), s("x")], "true"),
-            ("deepEqual", vec![l(vec![i(1), m(&[("a", s("b"))])]), l(vec![i(1), m(&[("a", s("b"))])])], "true"),
+            (
+                "deepEqual",
+                vec![
+                    l(vec![i(1), m(&[("a", s("b"))])]),
+                    l(vec![i(1), m(&[("a", s("b"))])]),
+                ],
+                "true",
+            ),
             ("deepEqual", vec![i(1), f(1.0)], "false"),
             ("deepEqual", vec![Value::Nil, Value::Nil], "true"),
         ]);

@@ -2,6 +2,7 @@
 //! `regexMatch`, `regexFind`, `regexFindAll`, `regexReplaceAll`, `regexReplaceAllLiteral`,
 //! `regexSplit`, `regexQuoteMeta`, and their `must` forms.
 //!
+//! Compile errors use Go's wording (`missing closing ): `((``), checked against helm v4.1.4.
 //! `regexMatch` with a bad pattern is simply false (Sprig ignores the error); every other
 //! function stops with the compile error. Replacement strings use Go's `$1`, `${name}`
 //! expansion, which the `regex` crate implements the same way (`$1x` names group `1x`).
@@ -35,7 +36,12 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     let re = regex::RegexBuilder::new(pattern)
         .size_limit(SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("error parsing regexp: {}", first_line(&e.to_string())))?;
+        .map_err(|e| {
+            format!(
+                "regexp: Compile(`{pattern}`): error parsing regexp: {}",
+                go_reason(pattern, &e.to_string())
+            )
+        })?;
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() > 256 {
@@ -46,12 +52,50 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     Ok(re)
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
+/// Turn the `regex` crate's error into Go's `regexp/syntax` wording, `<code>: `<piece>``.
+fn go_reason(pattern: &str, msg: &str) -> String {
+    let reason = msg
+        .lines()
         .rev()
-        .find(|l| l.starts_with("error:"))
-        .map(|l| l.trim_start_matches("error:").trim().to_string())
-        .unwrap_or_else(|| s.lines().next().unwrap_or("").to_string())
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| msg.lines().last().unwrap_or(msg))
+        .trim();
+    // The offending piece, from the caret line under a one-line pattern.
+    let lines: Vec<&str> = msg.lines().collect();
+    let piece = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('^'))
+        .filter(|_| !pattern.contains('\n'))
+        .and_then(|i| {
+            let carets = lines[i];
+            let start = carets.find('^')?;
+            let end = carets.rfind('^')? + 1;
+            let indent = lines
+                .get(i.checked_sub(1)?)?
+                .find(pattern.chars().next()?)?;
+            pattern.get(start.checked_sub(indent)?..end.checked_sub(indent)?)
+        });
+    let code = match reason {
+        "unclosed group" => return format!("missing closing ): `{pattern}`"),
+        "unopened group" => return format!("unexpected ): `{pattern}`"),
+        "unclosed character class" => "missing closing ]",
+        "unrecognized escape sequence" => "invalid escape sequence",
+        "repetition operator missing expression" => "missing argument to repetition operator",
+        "invalid character class range, the start must be <= the end" => {
+            "invalid character class range"
+        }
+        "incomplete escape sequence, reached end of pattern prematurely" => {
+            return "trailing backslash at end of expression: ``".to_string();
+        }
+        r if r.contains("look-around") || r.contains("backreferences") => {
+            "invalid or unsupported Perl syntax"
+        }
+        r if r.contains("repetition") && (r.contains("decimal") || r.contains("range")) => {
+            "invalid repeat count"
+        }
+        other => return other.to_string(),
+    };
+    format!("{code}: `{}`", piece.unwrap_or(pattern))
 }
 
 pub(super) fn register(f: &mut FuncMap) {
@@ -175,31 +219,71 @@ mod tests {
     #[test]
     fn regex_functions() {
         table(&[
-            ("regexMatch", vec![s("^[a-z]+\\[[0-9]+\\]$"), s("test[123]")], "true"),
+            (
+                "regexMatch",
+                vec![s("^[a-z]+\\[[0-9]+\\]$"), s("test[123]")],
+                "true",
+            ),
             ("regexMatch", vec![s("^x"), s("abc")], "false"),
             ("regexMatch", vec![s("(("), s("abc")], "false"),
             ("regexFind", vec![s("[a-zA-Z][1-9]"), s("abcd1234")], "d1"),
             ("regexFind", vec![s("z"), s("abc")], ""),
-            ("regexFindAll", vec![s("[2,4,6,8]"), s("123456789"), i(-1)], "[2 4 6 8]"),
-            ("regexFindAll", vec![s("[2,4,6,8]"), s("123456789"), i(2)], "[2 4]"),
+            (
+                "regexFindAll",
+                vec![s("[2,4,6,8]"), s("123456789"), i(-1)],
+                "[2 4 6 8]",
+            ),
+            (
+                "regexFindAll",
+                vec![s("[2,4,6,8]"), s("123456789"), i(2)],
+                "[2 4]",
+            ),
             ("regexFindAll", vec![s("x"), s("abc"), i(-1)], "[]"),
             ("regexFindAll", vec![s("a*"), s("baaab"), i(-1)], "[ aaa ]"),
-            ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}W")], "-W-xxW-"),
-            ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("$1W")], "---"),
-            ("regexReplaceAll", vec![s("[^a-z0-9-]"), s("my_app.v2"), s("-")], "my-app-v2"),
-            ("regexReplaceAllLiteral", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}")], "-${1}-${1}-"),
+            (
+                "regexReplaceAll",
+                vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}W")],
+                "-W-xxW-",
+            ),
+            (
+                "regexReplaceAll",
+                vec![s("a(x*)b"), s("-ab-axxb-"), s("$1W")],
+                "---",
+            ),
+            (
+                "regexReplaceAll",
+                vec![s("[^a-z0-9-]"), s("my_app.v2"), s("-")],
+                "my-app-v2",
+            ),
+            (
+                "regexReplaceAllLiteral",
+                vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}")],
+                "-${1}-${1}-",
+            ),
             ("regexSplit", vec![s("z+"), s("pizza"), i(-1)], "[pi a]"),
             ("regexSplit", vec![s("z+"), s("pizza"), i(1)], "[pizza]"),
             ("regexSplit", vec![s("z+"), s("pizza"), i(0)], "[]"),
             ("regexSplit", vec![s(""), s("abc"), i(-1)], "[a b c]"),
             ("regexSplit", vec![s("a"), s("banana"), i(-1)], "[b n n ]"),
             ("regexSplit", vec![s("x"), s(""), i(-1)], "[]"),
-            ("regexQuoteMeta", vec![s("1.2.3+[x]")], "1\\.2\\.3\\+\\[x\\]"),
+            (
+                "regexQuoteMeta",
+                vec![s("1.2.3+[x]")],
+                "1\\.2\\.3\\+\\[x\\]",
+            ),
         ]);
         errors(&[
-            ("mustRegexMatch", vec![s("(("), s("abc")], "error parsing regexp"),
+            (
+                "mustRegexMatch",
+                vec![s("(("), s("abc")],
+                "error parsing regexp",
+            ),
             ("regexFind", vec![s("(("), s("abc")], "error parsing regexp"),
-            ("regexFindAll", vec![s("a"), s("abc"), f(1.0)], "expected int"),
+            (
+                "regexFindAll",
+                vec![s("a"), s("abc"), f(1.0)],
+                "expected int",
+            ),
         ]);
         let _ = Value::Nil;
     }

@@ -139,7 +139,10 @@ fn walk(
         if *total > limits.max_total_bytes {
             return Err(Error::chart(
                 origin,
-                format!("chart is larger than the limit of {} bytes", limits.max_total_bytes),
+                format!(
+                    "chart is larger than the limit of {} bytes",
+                    limits.max_total_bytes
+                ),
             ));
         }
         if out.len() >= limits.max_entries {

@@ -51,7 +51,7 @@ pub struct ChartFile {
 }
 
 /// A maintainer entry of `Chart.yaml`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Maintainer {
     pub name: String,
     pub email: String,
@@ -308,7 +308,10 @@ pub fn load_files(
         ));
     };
     if metadata.name.is_empty() {
-        return Err(Error::chart(origin, "validation: chart.metadata.name is required"));
+        return Err(Error::chart(
+            origin,
+            "validation: chart.metadata.name is required",
+        ));
     }
     if let Some(reqs) = requirements {
         if metadata.dependencies.is_empty() {

@@ -12,10 +12,18 @@ pub fn format_float_g(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let (neg, digits, exp) = shortest_digits(f);
     let sign = if neg { "-" } else { "" };
@@ -33,7 +41,11 @@ fn shortest_digits(f: f64) -> (bool, String, i32) {
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = digits.trim_end_matches('0').to_string();
-    let digits = if digits.is_empty() { "0".into() } else { digits };
+    let digits = if digits.is_empty() {
+        "0".into()
+    } else {
+        digits
+    };
     (f.is_sign_negative(), digits, exp)
 }
 
@@ -83,11 +95,15 @@ pub fn format_float(f: f64) -> String {
         return "null".into();
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let (neg, digits, exp) = shortest_digits(f);
     let sign = if neg { "-" } else { "" };
-    if !(-7..21).contains(&exp) {
+    if !(-6..21).contains(&exp) {
         format!("{sign}{}", exp_form(&digits, exp, 1))
     } else {
         format!("{sign}{}", fixed_form(&digits, exp))
@@ -127,10 +143,7 @@ fn write_value(
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
-                return Err(format!(
-                    "json: unsupported value: {}",
-                    format_float_g(*f)
-                ));
+                return Err(format!("json: unsupported value: {}", format_float_g(*f)));
             }
             out.push_str(&format_float(*f))
         }
@@ -162,7 +175,15 @@ fn write_value(
         }
         Value::Object(o) => {
             let fields = crate::objects::object_fields(o.as_ref());
-            write_map(out, fields.iter(), fields.is_empty(), pretty, html, level, depth)?;
+            write_map(
+                out,
+                fields.iter(),
+                fields.is_empty(),
+                pretty,
+                html,
+                level,
+                depth,
+            )?;
         }
     }
     Ok(())

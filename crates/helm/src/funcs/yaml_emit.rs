@@ -16,9 +16,19 @@ const MAX_DEPTH: usize = 1000;
 
 /// `toYaml`: the YAML text with a trailing newline (Helm trims it afterwards).
 pub fn to_yaml(v: &Value) -> Result<String, String> {
+    emit(v, false)
+}
+
+/// `toYamlPretty`: goyaml v3 layout (sequences indented under their key, no folding).
+pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
+    emit(v, true)
+}
+
+fn emit(v: &Value, pretty: bool) -> Result<String, String> {
     let mut e = Emitter {
         out: String::new(),
         column: 0,
+        pretty,
     };
     e.node(v, -1, Ctx::Root, 0)?;
     if !e.out.ends_with('\n') {
@@ -37,6 +47,7 @@ enum Ctx {
 struct Emitter {
     out: String,
     column: usize,
+    pretty: bool,
 }
 
 /// A scalar after the JSON round trip.
@@ -58,12 +69,18 @@ fn scalar_of(v: &Value) -> Option<Scalar> {
 }
 
 /// A float64 after JSON then goyaml: integral values read back as integers.
+/// JSON writes integral floats below 1e21 as integers; goyaml reads those back as int64
+/// or uint64 when they fit, else as float64 (printed `%g`).
 fn yaml_number(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18 {
-        format!("{}", f as i64)
-    } else {
-        format_float_g(f)
+    if f.is_finite() && f.fract() == 0.0 {
+        if f.abs() < 9.2e18 {
+            return format!("{}", f as i64);
+        }
+        if f > 0.0 && f < 18_446_744_073_709_551_615.0 {
+            return super::json::format_float(f);
+        }
     }
+    format_float_g(f)
 }
 
 impl Emitter {
@@ -103,16 +120,15 @@ impl Emitter {
         if depth > MAX_DEPTH {
             return Err("toYaml: value nested too deeply".into());
         }
+        if let Value::Object(o) = v {
+            let data = crate::objects::object_data(o.as_ref());
+            return self.node(&data, indent, ctx, depth + 1);
+        }
         let map_entries = match v {
             Value::Map(m) => Some(
                 m.borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect::<Vec<_>>(),
-            ),
-            Value::Object(o) => Some(
-                crate::objects::object_fields(o.as_ref())
-                    .into_iter()
                     .collect::<Vec<_>>(),
             ),
             _ => None,
@@ -155,6 +171,7 @@ impl Emitter {
             // goyaml v2 does not indent a sequence under a mapping key.
             let my_indent = match ctx {
                 Ctx::Root => 0,
+                Ctx::MapValue if self.pretty => indent.max(0) as usize + 2,
                 Ctx::MapValue => indent.max(0) as usize,
                 Ctx::SeqItem => indent as usize + 2,
             };
@@ -203,7 +220,12 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
+                if allow_breaks
+                    && !self.pretty
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && !next_space
+                {
                     self.newline_indent(indent);
                 } else {
                     self.put_char(c);
@@ -362,10 +384,10 @@ pub fn resolves_to_non_string(s: &str) -> bool {
         return true;
     }
     match s {
-        "~" | "null" | "Null" | "NULL" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On"
-        | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "true" | "True"
-        | "TRUE" | "false" | "False" | "FALSE" | ".inf" | ".Inf" | ".INF" | "+.inf"
-        | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" | "<<" => {
+        "~" | "null" | "Null" | "NULL" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
+        | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "true" | "True" | "TRUE"
+        | "false" | "False" | "FALSE" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
+        | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" | "<<" => {
             return true;
         }
         _ => {}
@@ -539,8 +561,8 @@ fn analyze(s: &str) -> Analysis {
         };
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\''
-                | '"' | '%' | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
                     flow_indicators = true;
                     block_indicators = true;
                 }
@@ -652,8 +674,8 @@ mod tests {
     #[test]
     fn layout_like_goyaml_v2() {
         assert_eq!(
-            y("b: {c: 1}\na: [x, {k: v, j: [1]}, [1, [2]], {}, []]\ne: {}\nl: []\nn: null"),
-            "a:\n- x\n- j:\n  - 1\n  k: v\n- - 1\n  - - 2\n- {}\n- []\nb:\n  c: 1\ne: {}\nl: []\nn: null\n"
+            y("b: {c: 1}\na: [x, {k: v, j: [1]}, [1, [2]], {}, []]\ne: {}\nl: []\nnn: null"),
+            "a:\n- x\n- j:\n  - 1\n  k: v\n- - 1\n  - - 2\n- {}\n- []\nb:\n  c: 1\ne: {}\nl: []\nnn: null\n"
         );
         assert_eq!(y("[a, b]"), "- a\n- b\n");
         assert_eq!(y("x"), "x\n");
@@ -703,16 +725,25 @@ mod tests {
             ("1e21", "1e+21"),
             ("1e-7", "1e-07"),
             ("123456789.5", "1.234567895e+08"),
+            ("12345678901234567890", "12345678901234567000"),
+            ("1e20", "1e+20"),
         ];
         for (src, want) in cases {
-            assert_eq!(y(&format!("k: {src}")), format!("k: {want}\n"), "input {src}");
+            assert_eq!(
+                y(&format!("k: {src}")),
+                format!("k: {want}\n"),
+                "input {src}"
+            );
         }
         assert_eq!(y("- \"multi\\nline\"\n- x"), "- |-\n  multi\n  line\n- x\n");
     }
 
     #[test]
     fn keys_and_folding() {
-        assert_eq!(y("'true': 1\n'': 2\nquoted key: 3"), "\"\": 2\nquoted key: 3\n\"true\": 1\n");
+        assert_eq!(
+            y("'true': 1\n'': 2\nquoted key: 3"),
+            "\"\": 2\nquoted key: 3\n\"true\": 1\n"
+        );
         let long = "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq rrrr";
         assert_eq!(
             y(&format!("long: \"{long}\"")),

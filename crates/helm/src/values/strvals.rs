@@ -204,7 +204,12 @@ impl Parser {
         Ok(i as usize)
     }
 
-    fn list_item(&mut self, mut list: Vec<Value>, i: usize, level: usize) -> Result<Vec<Value>, Stop> {
+    fn list_item(
+        &mut self,
+        mut list: Vec<Value>,
+        i: usize,
+        level: usize,
+    ) -> Result<Vec<Value>, Stop> {
         let (k, last) = self.until(&['[', '.', '=']);
         if !k.is_empty() {
             return Err(Stop::Err(format!(
@@ -282,8 +287,7 @@ impl Parser {
     /// One JSON value starting at the cursor; a following `,` is consumed.
     fn json_value(&mut self) -> Result<Value, Stop> {
         let rest: String = self.chars[self.pos..].iter().collect();
-        let mut stream =
-            serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
+        let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
         match stream.next() {
             Some(Ok(v)) => {
                 let used = stream.byte_offset();
@@ -345,7 +349,10 @@ pub fn typed_value(raw: &str) -> Value {
 }
 
 /// Helm's `mergeMaps` for `-f` files: maps merge recursively, anything else replaces.
-pub fn merge_maps(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+pub fn merge_maps(
+    a: &BTreeMap<String, Value>,
+    b: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Value> {
     let mut out = a.clone();
     for (k, v) in b {
         if let Value::Map(bm) = v {
@@ -402,7 +409,10 @@ mod tests {
             run(&[("a=1,b.c=x\\,y,n=null", Mode::Typed)]),
             r#"{"a":1,"b":{"c":"x,y"},"n":null}"#
         );
-        assert_eq!(run(&[("a=1,b=true", Mode::String)]), r#"{"a":"1","b":"true"}"#);
+        assert_eq!(
+            run(&[("a=1,b=true", Mode::String)]),
+            r#"{"a":"1","b":"true"}"#
+        );
         assert_eq!(run(&[("a[0][1]=x", Mode::Typed)]), r#"{"a":[[null,"x"]]}"#);
         assert_eq!(
             run(&[("a.b=1", Mode::Typed), ("a.c=2", Mode::Typed)]),

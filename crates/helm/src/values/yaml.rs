@@ -137,6 +137,7 @@ pub fn parse(text: &str) -> Result<Value, String> {
     if text.len() > MAX_YAML_BYTES {
         return Err(format!("YAML text too large ({} bytes)", text.len()));
     }
+    let text = first_document(text);
     if is_blank_yaml(text) {
         return Ok(Value::Nil);
     }
@@ -155,6 +156,33 @@ pub fn parse_map(text: &str) -> Result<Value, String> {
             other.kind_name()
         )),
     }
+}
+
+/// The first document of a YAML stream: goyaml's `Unmarshal` reads only that one.
+pub fn first_document(text: &str) -> &str {
+    let mut seen_content = false;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let is_marker = line.starts_with("---")
+            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+        let is_end = line.starts_with("...")
+            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+        if seen_content && (is_marker || is_end) {
+            return &text[..pos];
+        }
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') && !is_marker {
+            seen_content = true;
+        }
+        if is_marker && !seen_content {
+            // A leading document marker may carry content on the same line (`--- a: 1`).
+            if !line[3..].trim().is_empty() && !line[3..].trim().starts_with('#') {
+                seen_content = true;
+            }
+        }
+        pos += line.len();
+    }
+    text
 }
 
 /// True when the text holds nothing but comments, blank lines and document markers.
@@ -186,7 +214,8 @@ mod tests {
 
     #[test]
     fn yaml_1_1_scalars_and_numbers() {
-        let v = parse("a: yes\nb: on\nc: 0755\nd: 1_000\ne: 1\nf: 1.5\ng: '1'\nh: ~\ni: off\n").unwrap();
+        let v = parse("a: yes\nb: on\nc: 0755\nd: 1_000\ne: 1\nf: 1.5\ng: '1'\nh: ~\ni: off\n")
+            .unwrap();
         assert!(matches!(get(&v, "a"), Value::Bool(true)));
         assert!(matches!(get(&v, "b"), Value::Bool(true)));
         assert!(matches!(get(&v, "c"), Value::Float(f) if f == 493.0));
@@ -200,12 +229,19 @@ mod tests {
 
     #[test]
     fn merge_keys_duplicates_and_odd_keys() {
-        let v = parse("base: &b {x: 1, y: 2}\nder:\n  <<: *b\n  y: 3\nk: 1\nk: 2\n1: one\n").unwrap();
+        let v =
+            parse("base: &b {x: 1, z: 2}\nder:\n  <<: *b\n  z: 3\nk: 1\nk: 2\n1: one\n").unwrap();
         let der = get(&v, "der");
         assert!(matches!(get(&der, "x"), Value::Float(f) if f == 1.0));
-        assert!(matches!(get(&der, "y"), Value::Float(f) if f == 3.0));
+        assert!(matches!(get(&der, "z"), Value::Float(f) if f == 3.0));
         assert!(matches!(get(&v, "k"), Value::Float(f) if f == 2.0));
         assert_eq!(get(&v, "1").as_str(), Some("one"));
+    }
+
+    #[test]
+    fn only_the_first_document() {
+        assert!(matches!(get(&parse("---\na: 1\n---\nb: [").unwrap(), "a"), Value::Float(f) if f == 1.0));
+        assert_eq!(first_document("a: |\n  ---\n  x\n---\nb: 2\n"), "a: |\n  ---\n  x\n");
     }
 
     #[test]

@@ -1,0 +1,317 @@
+//! From rendered template text to manifests, and back to `helm template`'s output.
+//!
+//! Splitting follows helm (`---` at the start of a line ends a document, whatever follows it
+//! on the line starts the next), empty documents are dropped, hooks are recognised by their
+//! `helm.sh/hook` annotation (unknown hook events are dropped, as helm does), and manifests
+//! are sorted by file path, then stably by helm's install order of kinds.
+
+use gotmpl::Value;
+
+use crate::{Manifest, Rendered};
+
+/// Helm's install order of kinds; unknown kinds go last, alphabetically.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+/// Go's `\s` (ASCII whitespace without `\v`).
+fn is_go_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// The next match of helm's separator regex `(?:^|\s*\n)---\s*` at or after `from`,
+/// as (start, end) byte offsets.
+fn next_separator(body: &[u8], from: usize) -> Option<(usize, usize)> {
+    let skip_ws = |mut i: usize| {
+        while i < body.len() && is_go_space(body[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut s = from;
+    while s < body.len() {
+        if s == 0 && body.starts_with(b"---") {
+            return Some((0, skip_ws(3)));
+        }
+        if is_go_space(body[s]) {
+            let e = skip_ws(s);
+            if body[e - 1] == b'\n' && body[e..].starts_with(b"---") {
+                return Some((s, skip_ws(e + 3)));
+            }
+            s = e;
+            continue;
+        }
+        s += 1;
+    }
+    None
+}
+
+/// Split rendered template text into YAML documents exactly as helm's `SplitManifests`
+/// does (trimmed, empty ones dropped), each with the 1-based line in `text` where its
+/// content starts.
+pub fn split_documents(text: &str) -> Vec<(String, usize)> {
+    let lead = text.len() - text.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+    let body = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let base_line = text[..lead].matches('\n').count() + 1;
+    let bytes = body.as_bytes();
+    let mut docs = Vec::new();
+    let push = |from: usize, to: usize, docs: &mut Vec<(String, usize)>| {
+        let raw = &body[from..to];
+        if raw.is_empty() {
+            return;
+        }
+        let d = raw.trim_matches(|c: char| c.is_ascii_whitespace());
+        if d.is_empty() {
+            return;
+        }
+        let start = from + (raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_whitespace()).len());
+        docs.push((d.to_string(), base_line + body[..start].matches('\n').count()));
+    };
+    let mut cur = 0;
+    let mut search = 0;
+    while let Some((s, e)) = next_separator(bytes, search) {
+        push(cur, s, &mut docs);
+        cur = e;
+        search = e.max(s + 1);
+    }
+    push(cur, body.len(), &mut docs);
+    docs
+}
+
+/// What helm reads from a document's head.
+#[derive(Debug, Default)]
+pub struct Head {
+    pub kind: String,
+    pub hook: Option<String>,
+    pub parse_error: Option<String>,
+}
+
+/// Read `kind` and the `helm.sh/hook` annotation of a document.
+pub fn head(doc: &str) -> Head {
+    match crate::values::yaml::parse(doc) {
+        Ok(Value::Map(m)) => {
+            let m = m.borrow();
+            let kind = match m.get("kind") {
+                Some(Value::String(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            let hook = match m.get("metadata") {
+                Some(Value::Map(md)) => match md.borrow().get("annotations") {
+                    Some(Value::Map(a)) => match a.borrow().get("helm.sh/hook") {
+                        Some(Value::String(s)) => Some(s.to_string()),
+                        Some(Value::Nil) | None => None,
+                        Some(other) => Some(gotmpl::fmt::format_value(other)),
+                    },
+                    _ => None,
+                },
+                _ => None,
+            };
+            Head {
+                kind,
+                hook,
+                parse_error: None,
+            }
+        }
+        Ok(_) => Head::default(),
+        Err(e) => Head {
+            parse_error: Some(e),
+            ..Head::default()
+        },
+    }
+}
+
+/// Whether every event of a `helm.sh/hook` value is one helm knows.
+pub fn known_hook(value: &str) -> bool {
+    value
+        .split(',')
+        .all(|e| HOOK_EVENTS.contains(&e.trim().to_ascii_lowercase().as_str()))
+}
+
+fn kind_rank(kind: &str) -> Option<usize> {
+    INSTALL_ORDER.iter().position(|k| *k == kind)
+}
+
+/// Helm's `lessByKind`.
+fn less_by_kind(a: &str, b: &str) -> bool {
+    match (kind_rank(a), kind_rank(b)) {
+        (None, None) => a < b,
+        (None, Some(_)) => false,
+        (Some(_), None) => true,
+        (Some(x), Some(y)) => x < y,
+    }
+}
+
+/// Sort manifests stably by kind, as helm's install order.
+pub fn sort_by_kind(list: &mut [Manifest]) {
+    // A stable insertion-merge via sort_by with an ordering derived from less_by_kind.
+    list.sort_by(|a, b| {
+        if less_by_kind(&a.kind, &b.kind) {
+            std::cmp::Ordering::Less
+        } else if less_by_kind(&b.kind, &a.kind) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+}
+
+/// Best-effort line of the template where a rendered document starts: the `n`-th line of
+/// the template declaring the same `kind:`, walked back to its `---` separator.
+pub fn template_line(template: &str, kind: &str, nth_of_kind: usize, fallback: usize) -> usize {
+    if kind.is_empty() {
+        return fallback;
+    }
+    let lines: Vec<&str> = template.lines().collect();
+    let mut seen = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim_start();
+        if let Some(rest) = t.strip_prefix("kind:") {
+            if rest.trim().trim_matches(['"', '\'']) == kind {
+                if seen == nth_of_kind {
+                    let mut j = i;
+                    while j > 0 && !lines[j - 1].starts_with("---") {
+                        if lines[j - 1].trim().is_empty() {
+                            break;
+                        }
+                        j -= 1;
+                    }
+                    return j + 1;
+                }
+                seen += 1;
+            }
+        }
+    }
+    fallback
+}
+
+/// Print a render result exactly as `helm template` does.
+pub fn format_like_helm_template(r: &Rendered) -> String {
+    let mut body = String::new();
+    if r.include_crds {
+        for c in &r.crds {
+            body.push_str(&format!("---\n# Source: {}\n{}\n", c.source, c.content));
+        }
+    }
+    for m in r.manifests.iter().filter(|m| m.hook.is_none()) {
+        body.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+    }
+    let mut out = body.trim().to_string();
+    out.push('\n');
+    for m in r.manifests.iter().filter(|m| m.hook.is_some()) {
+        out.push_str(&format!("---\n# Source: {}\n{}\n", m.source, m.content));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_helm() {
+        let docs = split_documents("\n\n---\na: 1\n---\n# c\nb: 2\n---foo: 3\nx: --- y\n---\n");
+        let texts: Vec<&str> = docs.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(texts, vec!["a: 1", "# c\nb: 2", "foo: 3\nx: --- y"]);
+        assert_eq!(docs[0].1, 4);
+        assert_eq!(docs[1].1, 6);
+        // Back-to-back separators: the regex eats the newline, so the second `---` stays
+        // in the next document (helm prints it).
+        let docs = split_documents("a: 1\n---\n---\nb: 2\n---\n\n---\n");
+        let texts: Vec<&str> = docs.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(texts, vec!["a: 1", "---\nb: 2", "---"]);
+    }
+
+    #[test]
+    fn heads_and_hooks() {
+        let h = head(
+            "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: pre-install,post-upgrade\n",
+        );
+        assert_eq!(h.kind, "Job");
+        assert_eq!(h.hook.as_deref(), Some("pre-install,post-upgrade"));
+        assert!(known_hook("pre-install, Post-Upgrade"));
+        assert!(!known_hook("bogus"));
+        assert!(head("a: [").parse_error.is_some());
+    }
+
+    #[test]
+    fn kind_order() {
+        let mk = |k: &str| Manifest {
+            source: "s".into(),
+            content: k.into(),
+            hook: None,
+            line: 1,
+            kind: k.into(),
+        };
+        let mut v = vec![
+            mk("Role"),
+            mk("Zed"),
+            mk("ServiceAccount"),
+            mk("Alpha"),
+            mk("Namespace"),
+        ];
+        sort_by_kind(&mut v);
+        let kinds: Vec<&str> = v.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            vec!["Namespace", "ServiceAccount", "Role", "Alpha", "Zed"]
+        );
+    }
+
+    #[test]
+    fn template_lines() {
+        let t = "{{- if .x }}\napiVersion: v1\nkind: ServiceAccount\n---\napiVersion: v1\nkind: ServiceAccount\n";
+        assert_eq!(template_line(t, "ServiceAccount", 0, 9), 1);
+        assert_eq!(template_line(t, "ServiceAccount", 1, 9), 5);
+        assert_eq!(template_line(t, "Role", 0, 9), 9);
+    }
+}
