@@ -32,13 +32,14 @@ export HELM_CACHE_HOME="$SANDBOX/cache" HELM_CONFIG_HOME="$SANDBOX/config" HELM_
 export KUBECONFIG="$SANDBOX/no-kubeconfig"
 unset HELM_NAMESPACE HELM_KUBECONTEXT HELM_DEBUG || true
 
+FILTERS=("$@")
+# Whether a case (its path relative to the fixtures dir) is selected by the filters.
 matches() {
-  local rel=$1
-  [[ $# -eq 1 && ${#FILTERS[@]} -eq 0 ]] && return 0
-  for f in "${FILTERS[@]}"; do [[ "$rel" == *"$f"* ]] && return 0; done
+  ((${#FILTERS[@]} == 0)) && return 0
+  local f
+  for f in "${FILTERS[@]}"; do [[ "$1" == *"$f"* ]] && return 0; done
   return 1
 }
-FILTERS=("$@")
 
 ok=0 failed=0
 while IFS= read -r argsfile; do

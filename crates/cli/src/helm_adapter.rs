@@ -71,7 +71,13 @@ impl ChartRenderer for HelmRenderer {
             maintainers: (!c.maintainers.is_empty()).then(|| {
                 c.maintainers
                     .iter()
-                    .map(|m| serde_json::to_value(m).unwrap_or_default())
+                    .map(|m| {
+                        let mut v = serde_json::json!({"name": m.name, "email": m.email});
+                        if !m.url.is_empty() {
+                            v["url"] = serde_json::Value::from(m.url.clone());
+                        }
+                        v
+                    })
                     .collect()
             }),
             manifests: r
