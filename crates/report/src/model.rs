@@ -128,6 +128,12 @@ pub struct Permission {
     pub non_resource_url: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ineffective_verbs: Vec<String>,
+    /// The role or binding is a Helm hook.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hook: bool,
+    /// The ServiceAccount subject had no namespace and got the RoleBinding's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub subject_namespace_defaulted: bool,
     pub role_source: SourceRef,
     pub binding_source: SourceRef,
 }
@@ -216,6 +222,8 @@ fn permission(p: &PermissionRow) -> Permission {
         builtin_role: p.role_builtin,
         non_resource_url: p.non_resource,
         ineffective_verbs: p.ineffective_verbs.clone(),
+        hook: p.hook,
+        subject_namespace_defaulted: p.subject_namespace_defaulted,
         role_source: SourceRef {
             file: p.role_origin.file.clone(),
             line: p.role_origin.line,

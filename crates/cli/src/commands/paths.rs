@@ -27,7 +27,9 @@ fn node(esc: &Escalation, spelled: &str, role: &str) -> Option<usize> {
     let n = Node::parse_subject(spelled);
     let found = esc.node_index(&n);
     if found.is_none() {
-        eprintln!("rbac-lens: {role} {n} does not appear in the escalation graph of the input (it holds no permission there)");
+        eprintln!(
+            "rbac-lens: {role} {n} does not appear in the escalation graph of the input (it holds no permission there)"
+        );
     }
     found
 }

@@ -82,6 +82,8 @@ pub struct Actor {
     pub names: Vec<String>,
     /// True when the actor has a cluster-wide grant (cluster-scoped questions can succeed).
     pub cluster: bool,
+    /// The rule lists (of its grants, or its role) that restrict some rule by name.
+    named_rules: Vec<Arc<[PolicyRule]>>,
 }
 
 /// (binding kind, namespace, name, role kind, namespace, name).
@@ -239,6 +241,14 @@ fn role_label(kind: RoleKind, ns: Option<&str>, name: &str) -> String {
 
 /// `create serviceaccounts/token "b" in namespace b`.
 pub fn describe_request(req: &Request) -> String {
+    if req.verb == "*" && req.api_group == "*" && req.resource == "*" {
+        return "every verb on every resource (*.*)".to_string()
+            + if req.namespace.is_empty() {
+                " cluster-wide"
+            } else {
+                ""
+            };
+    }
     let mut s = format!("{} ", req.verb);
     s.push_str(&req.resource);
     if !req.subresource.is_empty() {
@@ -277,6 +287,7 @@ impl Actor {
         let mut cluster = false;
         let mut nss: BTreeSet<String> = BTreeSet::new();
         let mut names: BTreeSet<String> = BTreeSet::new();
+        let mut named_rules: Vec<Arc<[PolicyRule]>> = Vec::new();
         for &i in &grants {
             let g = &az.grants()[i];
             match &g.scope {
@@ -285,9 +296,16 @@ impl Actor {
                     nss.insert(ns.clone());
                 }
             }
-            for r in g.rules.iter() {
-                names.extend(r.resource_names.iter().filter(|n| !n.is_empty()).cloned());
+            let restricted: Vec<&String> = g
+                .rules
+                .iter()
+                .flat_map(|r| r.resource_names.iter())
+                .filter(|n| !n.is_empty())
+                .collect();
+            if !restricted.is_empty() && !named_rules.iter().any(|a| Arc::ptr_eq(a, &g.rules)) {
+                named_rules.push(Arc::clone(&g.rules));
             }
+            names.extend(restricted.into_iter().cloned());
         }
         let mut namespaces: Vec<Ns> = Vec::with_capacity(nss.len() + 1);
         if cluster {
@@ -299,6 +317,7 @@ impl Actor {
             namespaces,
             names: names.into_iter().collect(),
             cluster,
+            named_rules,
         }
     }
 
@@ -317,6 +336,11 @@ impl Actor {
             SynthScope::Namespace(ns) => (vec![Ns::One(ns.clone())], false),
             SynthScope::EveryNamespace => (vec![Ns::Every], false),
         };
+        let named_rules = if names.is_empty() {
+            Vec::new()
+        } else {
+            vec![Arc::clone(&rules)]
+        };
         Actor {
             power: Power::Synthetic {
                 role,
@@ -327,6 +351,7 @@ impl Actor {
             namespaces,
             names: names.into_iter().collect(),
             cluster,
+            named_rules,
         }
     }
 
@@ -350,10 +375,19 @@ impl Actor {
     /// `candidates` are the catalog rule ids that describe this permission, best first.
     pub fn can(&self, ctx: &Ctx<'_>, req: &Request, candidates: &[u32]) -> Option<Evidence> {
         match &self.power {
-            Power::Identity { user, .. } => {
-                let d = ctx.az.authorize(user, req);
-                let &first = d.because.first()?;
-                let g = &ctx.az.grants()[first];
+            Power::Identity { user, grants } => {
+                // Exactly `Authorizer::authorize`: its grants are `grants_for(user)` (computed
+                // once per actor), each checked with `Grant::allows` (scope, then rules).
+                let first = grants
+                    .iter()
+                    .copied()
+                    .find(|&i| ctx.az.grants()[i].allows(req));
+                debug_assert_eq!(
+                    first,
+                    ctx.az.authorize(user, req).because.first().copied(),
+                    "{req:?}"
+                );
+                let g = &ctx.az.grants()[first?];
                 let rule_index = g.rules.iter().position(|r| rule_allows(r, req))?;
                 let binding = match &g.binding_namespace {
                     Some(ns) => format!("{}/{ns}/{}", g.binding_kind.as_str(), g.binding_name),
@@ -431,12 +465,25 @@ impl Actor {
         if let Some(e) = self.can_verbs(ctx, verbs, (group, resource), ns, ANY_NAME, candidates) {
             return (Some(e), Vec::new());
         }
-        let named = self
-            .names
-            .iter()
+        // Only names that some rule lists for this very request can be allowed by name.
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for rules in &self.named_rules {
+            for r in rules.iter().filter(|r| !r.resource_names.is_empty()) {
+                for n in r.resource_names.iter().filter(|n| !n.is_empty()) {
+                    if verbs
+                        .iter()
+                        .any(|v| rule_allows(r, &request(v, group, resource, ns, n)))
+                    {
+                        names.insert(n);
+                    }
+                }
+            }
+        }
+        let named = names
+            .into_iter()
             .filter_map(|n| {
                 self.can_verbs(ctx, verbs, (group, resource), ns, n, candidates)
-                    .map(|e| (n.clone(), e))
+                    .map(|e| (n.to_string(), e))
             })
             .collect();
         (None, named)

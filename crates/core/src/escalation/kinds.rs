@@ -38,6 +38,10 @@ pub enum EdgeKind {
     ClusterAdminGrant,
     /// Group `system:masters`: kube-apiserver allows it everything before RBAC is asked.
     SuperuserGroup,
+    /// Structural: cluster-admin can run a privileged pod on any node. (An identity that
+    /// holds cluster-admin gets only its `cluster-admin-grant` edge: everything else it could
+    /// do is reached through cluster-admin.)
+    ClusterAdminNode,
     /// `create serviceaccounts/token` (core group, TokenRequest): a token for the named
     /// accounts, or for any account in scope. `resourceNames` restrict it to those accounts.
     MintToken,
@@ -139,6 +143,12 @@ pub const EDGE_KINDS: &[EdgeKindInfo] = &[
         summary: "group system:masters",
         catalog: &[],
         discover: Discover::Node(superuser_group),
+    },
+    EdgeKindInfo {
+        kind: EdgeKind::ClusterAdminNode,
+        summary: "cluster-admin runs a privileged pod",
+        catalog: &[],
+        discover: Discover::Node(cluster_admin_node),
     },
     EdgeKindInfo {
         kind: EdgeKind::MintToken,
@@ -332,6 +342,18 @@ fn superuser_group(_: &Ctx<'_>, node: &Node, out: &mut Vec<Found>) {
             Vec::new(),
             "members of system:masters are allowed everything by kube-apiserver before RBAC is asked"
                 .into(),
+        );
+    }
+}
+
+fn cluster_admin_node(_: &Ctx<'_>, node: &Node, out: &mut Vec<Found>) {
+    if *node == Node::ClusterAdmin {
+        push(
+            out,
+            EdgeKind::ClusterAdminNode,
+            Node::Node,
+            Vec::new(),
+            "cluster-admin creates a privileged pod on any node".into(),
         );
     }
 }

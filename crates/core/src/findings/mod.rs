@@ -49,6 +49,10 @@ pub struct PermissionRow {
     pub resource: String,
     pub resource_name: String,
     pub non_resource: bool,
+    /// The role or binding is a Helm hook.
+    pub hook: bool,
+    /// A ServiceAccount subject written without a namespace (it got the binding's).
+    pub subject_namespace_defaulted: bool,
     pub verbs: Vec<String>,
     /// Verbs in the row that Kubernetes never honours here (see `ineffective`).
     pub ineffective_verbs: Vec<String>,
@@ -277,6 +281,8 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
             resource,
             resource_name: name,
             non_resource,
+            hook: grant.role_origin.hook || grant.binding_origin.hook,
+            subject_namespace_defaulted: false,
             verbs: verbs_vec,
             ineffective_verbs,
             risk_level,
@@ -295,6 +301,12 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
     // Rows depend on the role, its scope and the binding, not on the subject: compute once.
     let mut cache: HashMap<RoleRowsKey, RoleRows> = HashMap::new();
     let mut permissions = Vec::new();
+    let defaulted: HashMap<(crate::inventory::BindingKind, Option<&str>, &str), &[String]> = inv
+        .bindings
+        .iter()
+        .filter(|b| !b.defaulted_subjects.is_empty())
+        .map(|b| ((b.kind, b.namespace.as_deref(), b.name.as_str()), b.defaulted_subjects.as_slice()))
+        .collect();
     for grant in authz.grants() {
         let scope_key = match &grant.scope {
             Scope::Cluster => None,
@@ -315,6 +327,10 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
             row.subject_kind = grant.subject.kind;
             row.subject_name = grant.subject.name.clone();
             row.subject_namespace = grant.subject.namespace.clone();
+            row.subject_namespace_defaulted = grant.subject.kind == SubjectKind::ServiceAccount
+                && defaulted
+                    .get(&(grant.binding_kind, grant.binding_namespace.as_deref(), grant.binding_name.as_str()))
+                    .is_some_and(|names| names.contains(&grant.subject.name));
             permissions.push(row);
         }
     }

@@ -144,6 +144,9 @@ pub struct Binding {
     /// `kind` (it matches nobody, so it is left out of `subjects` and reported here).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<super::FieldError>,
+    /// Names of ServiceAccount subjects written without a namespace (they got the binding's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defaulted_subjects: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -118,6 +118,7 @@ pub fn extract_binding(
 
     let mut subjects = Vec::new();
     let mut warnings = Vec::new();
+    let mut defaulted_subjects = Vec::new();
     if let Some(items) = list(obj.get("subjects"), "subjects")? {
         for (i, item) in items.iter().enumerate() {
             let path = format!("subjects[{i}]");
@@ -142,6 +143,9 @@ pub fn extract_binding(
                     continue;
                 }
             };
+            if kind == SubjectKind::ServiceAccount && namespace.is_none() && meta.namespace.is_some() {
+                defaulted_subjects.push(name.clone());
+            }
             let namespace = match kind {
                 SubjectKind::ServiceAccount => namespace.or_else(|| meta.namespace.clone()),
                 // Kubernetes ignores the namespace of User and Group subjects.
@@ -162,6 +166,7 @@ pub fn extract_binding(
         subjects,
         origin,
         warnings,
+        defaulted_subjects,
     })
 }
 

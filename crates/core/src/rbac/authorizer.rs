@@ -1041,6 +1041,7 @@ mod tests {
                 subjects: vec![sa(i), sa(i + 1)],
                 origin: Origin::default(),
                 warnings: vec![],
+                defaulted_subjects: vec![],
             });
             inv.bindings.push(Binding {
                 kind: BindingKind::ClusterRoleBinding,
@@ -1064,6 +1065,7 @@ mod tests {
                 ],
                 origin: Origin::default(),
                 warnings: vec![],
+                defaulted_subjects: vec![],
             });
         }
         let t = Instant::now();
