@@ -14,6 +14,10 @@ use rbac_lens_core::limits::Limits;
 use rbac_lens_core::rbac::AuthorizerOptions;
 use rbac_lens_core::source::Loaded;
 
+#[path = "fixtures/escalation/synthetic.rs"]
+mod synthetic;
+use synthetic::synthetic;
+
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/escalation")
@@ -517,153 +521,6 @@ fn bootstrap_policy() {
     );
 }
 
-/// A synthetic inventory of about `100 * namespaces` objects and `10 * namespaces`
-/// ServiceAccounts. Per namespace: 10 accounts, a legacy token Secret, 38 Deployments and a
-/// privileged DaemonSet (every 10th namespace), 25 Roles and 25 RoleBindings (pod readers,
-/// pod creators, token minters for a named account, exec, named Secret readers, config
-/// readers; some bound to the namespace's account group; the token minter is bound to
-/// account sa2 of the next namespace and may mint for sa2 here, which chains every
-/// namespace to the previous one: a worst case for reachability). Cluster-wide: one account
-/// is cluster-admin, every 100th namespace's first account may view everything.
-fn synthetic(namespaces: usize) -> rbac_lens_core::inventory::Inventory {
-    use rbac_lens_core::inventory::*;
-    let o = Origin::default;
-    let rule = |verbs: &[&str], group: &str, res: &str, names: &[String]| PolicyRule {
-        verbs: verbs.iter().map(|v| v.to_string()).collect(),
-        api_groups: vec![group.to_string()],
-        resources: vec![res.to_string()],
-        resource_names: names.to_vec(),
-        ..Default::default()
-    };
-    let sa_subject = |ns: &str, name: &str| Subject {
-        kind: SubjectKind::ServiceAccount,
-        name: name.to_string(),
-        namespace: Some(ns.to_string()),
-    };
-    let mut inv = Inventory::default();
-    for i in 0..namespaces {
-        let ns = format!("ns{i}");
-        for k in 0..10 {
-            inv.service_accounts.push(ServiceAccount {
-                namespace: ns.clone(),
-                name: format!("sa{k}"),
-                automount: true,
-                secrets: vec![],
-                image_pull_secrets: vec![],
-                declared: true,
-                origin: o(),
-            });
-        }
-        inv.token_secrets.push(TokenSecret {
-            namespace: ns.clone(),
-            name: "sa0-token".into(),
-            service_account: "sa0".into(),
-            origin: o(),
-        });
-        for w in 0..39 {
-            let daemon = w == 38;
-            inv.workloads.push(Workload {
-                kind: if daemon { "DaemonSet" } else { "Deployment" }.into(),
-                namespace: ns.clone(),
-                name: format!("w{w}"),
-                service_account: format!("sa{}", w % 10),
-                automount: None,
-                containers: vec![Container {
-                    name: "c".into(),
-                    image: "img".into(),
-                    privileged: daemon && i % 10 == 0,
-                    ..Default::default()
-                }],
-                host_pid: false,
-                host_network: false,
-                host_ipc: false,
-                host_paths: vec![],
-                origin: o(),
-            });
-        }
-        for r in 0..25 {
-            let rules = match r {
-                0 => vec![rule(&["get", "list", "watch"], "", "pods", &[])],
-                1 if i % 7 == 0 => vec![rule(&["create"], "", "pods", &[])],
-                2 => vec![rule(
-                    &["create"],
-                    "",
-                    "serviceaccounts/token",
-                    &["sa2".to_string(), format!("sa{}", (i + 3) % 10)],
-                )],
-                3 => vec![rule(&["get"], "", "secrets", &["sa0-token".to_string()])],
-                4 if i % 5 == 0 => vec![rule(&["create"], "", "pods/exec", &[])],
-                5 => vec![rule(&["get"], "", "secrets", &["app-config".to_string()])],
-                _ => vec![
-                    rule(&["get", "list"], "", "configmaps", &[]),
-                    rule(&["get", "list"], "apps", "deployments", &[]),
-                ],
-            };
-            inv.roles.push(Role {
-                kind: RoleKind::Role,
-                namespace: Some(ns.clone()),
-                name: format!("r{r}"),
-                labels: Default::default(),
-                rules,
-                aggregation: None,
-                origin: o(),
-            });
-            let subject = match r {
-                // Chains: an account of the next namespace mints tokens here.
-                2 => sa_subject(&format!("ns{}", (i + 1) % namespaces), "sa2"),
-                6 => Subject {
-                    kind: SubjectKind::Group,
-                    name: format!("system:serviceaccounts:{ns}"),
-                    namespace: None,
-                },
-                _ => sa_subject(&ns, &format!("sa{}", r % 10)),
-            };
-            inv.bindings.push(Binding {
-                kind: BindingKind::RoleBinding,
-                namespace: Some(ns.clone()),
-                name: format!("rb{r}"),
-                role_ref: RoleRef {
-                    kind: RoleKind::Role,
-                    name: format!("r{r}"),
-                },
-                subjects: vec![subject],
-                origin: o(),
-                warnings: vec![],
-                defaulted_subjects: vec![],
-            });
-        }
-        if i % 100 == 0 {
-            inv.bindings.push(Binding {
-                kind: BindingKind::ClusterRoleBinding,
-                namespace: None,
-                name: format!("view-{ns}"),
-                role_ref: RoleRef {
-                    kind: RoleKind::ClusterRole,
-                    name: "view".into(),
-                },
-                subjects: vec![sa_subject(&ns, "sa0")],
-                origin: o(),
-                warnings: vec![],
-                defaulted_subjects: vec![],
-            });
-        }
-    }
-    inv.bindings.push(Binding {
-        kind: BindingKind::ClusterRoleBinding,
-        namespace: None,
-        name: "root".into(),
-        role_ref: RoleRef {
-            kind: RoleKind::ClusterRole,
-            name: "cluster-admin".into(),
-        },
-        subjects: vec![sa_subject(&format!("ns{}", namespaces / 2), "sa9")],
-        origin: o(),
-        warnings: vec![],
-        defaulted_subjects: vec![],
-    });
-    inv
-}
-
 /// `cargo test -p rbac-lens-core --release --test escalation perf_scaling -- --ignored --nocapture`
 #[test]
 #[ignore = "timing; run by hand in release mode"]
@@ -671,7 +528,11 @@ fn perf_scaling() {
     use rbac_lens_core::findings::analyze;
     use rbac_lens_core::rbac::Authorizer;
     use std::time::Instant;
-    for namespaces in [10, 100, 1000] {
+    let sizes: Vec<usize> = match std::env::var("RBAC_LENS_PERF_SIZES") {
+        Ok(v) => v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Err(_) => vec![10, 100, 1000],
+    };
+    for namespaces in sizes {
         let inv = synthetic(namespaces);
         let objects = inv.service_accounts.len()
             + inv.token_secrets.len()
@@ -701,6 +562,42 @@ fn perf_scaling() {
             esc.nodes.len(),
             esc.edges.len(),
             esc.identities.len(),
+            esc.paths.len()
+        );
+    }
+}
+
+/// The manifests of `scripts/gen-manifests.py` (the `analyze` bench's inputs):
+/// `cargo test -p rbac-lens-core --release --test escalation perf_generated -- --ignored --nocapture`
+#[test]
+#[ignore = "timing; run by hand in release mode"]
+fn perf_generated() {
+    use std::time::Instant;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for n in [1_000, 10_000, 100_000] {
+        let path = root.join(format!("target/bench-inputs/objects-{n}.yaml"));
+        if !path.exists() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg(root.join("scripts/gen-manifests.py"))
+                .arg(n.to_string())
+                .output()
+                .expect("python3 runs scripts/gen-manifests.py");
+            std::fs::write(&path, out.stdout).unwrap();
+        }
+        let t = Instant::now();
+        let (a, ps) = analyze_files(&[path], &AnalyzeOptions::default());
+        let analysis = t.elapsed();
+        let t = Instant::now();
+        let esc = analyze_escalation_parts(&a.inventory, &a.authorizer, &a.findings, &ps);
+        let graph = t.elapsed();
+        let reach: usize = esc.identities.iter().map(|i| i.reachable).sum();
+        println!(
+            "{n} generated objects ({} accounts): analysis {analysis:.2?}, escalation {graph:.2?}: \
+             {} nodes, {} edges, {reach} reachable pairs, {} paths",
+            a.inventory.service_accounts.len(),
+            esc.nodes.len(),
+            esc.edges.len(),
             esc.paths.len()
         );
     }

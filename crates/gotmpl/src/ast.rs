@@ -218,4 +218,3 @@ impl fmt::Display for TemplateCall {
         }
     }
 }
-

@@ -147,7 +147,12 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.inner.location_name, self.inner.line, self.inner.col, &self.inner.context) {
+        match (
+            &self.inner.location_name,
+            self.inner.line,
+            self.inner.col,
+            &self.inner.context,
+        ) {
             (Some(name), Some(line), Some(col), Some(ctx)) => write!(
                 f,
                 "template: {name}:{line}:{col}: executing {} at <{ctx}>: {}",

@@ -159,6 +159,7 @@ impl TemplateSet {
             out_bytes: 0,
             out: String::new(),
             fatal: None,
+            fatal_root: String::new(),
             stack_base: base,
         };
         let mut fr = Frame::new(tree.clone(), data.clone());
@@ -337,6 +338,9 @@ pub(crate) struct Exec<'a> {
     out_bytes: usize,
     out: String,
     fatal: Option<Error>,
+    /// The message of the limit error, without location, for re-anchoring it at each
+    /// enclosing context-function call on the way out.
+    fatal_root: String,
     stack_base: usize,
 }
 
@@ -438,11 +442,17 @@ impl<'a> Exec<'a> {
     }
 
     fn limit<T>(&mut self, fr: &Frame, at: At<'_>, msg: impl Into<String>) -> R<T> {
-        let e = self.err(fr, at, ErrorKind::Limit, msg);
+        let msg = msg.into();
+        let e = self.err(fr, at, ErrorKind::Limit, msg.clone());
+        self.set_fatal(&e, msg);
+        Err(e)
+    }
+
+    fn set_fatal(&mut self, e: &Error, root: String) {
         if self.fatal.is_none() {
             self.fatal = Some(e.clone());
+            self.fatal_root = root;
         }
-        Err(e)
     }
 
     fn step(&mut self, fr: &Frame, at: At<'_>) -> R<()> {
@@ -468,7 +478,7 @@ impl<'a> Exec<'a> {
                         ErrorKind::Limit,
                         format!("template: {}: {msg}", fr.tree.name),
                     );
-                    self.fatal.get_or_insert(e.clone());
+                    self.set_fatal(&e, msg);
                     Err(e)
                 }
             };
@@ -487,30 +497,26 @@ impl<'a> Exec<'a> {
             return Ok(());
         }
         let msg = format!(
-            "template nesting too deep for the stack budget ({} bytes)",
-            self.limits.max_stack_bytes
+            "template nesting too deep for the stack budget ({} bytes, depth {})",
+            self.limits.max_stack_bytes, self.depth
         );
         self.limit(fr, at, msg)
     }
 
     fn nested_limit(&mut self, name: &str) -> Option<Error> {
         let msg = if self.depth >= self.limits.max_depth {
-            format!(
-                "template: rendering template has a nested reference name: {name}: unable to execute template (nesting depth limit {} reached)",
-                self.limits.max_depth
-            )
+            // Helm's wording for runaway `include` recursion.
+            format!("rendering template has a nested reference name: {name}: unable to execute template")
         } else if !self.check_stack() {
             format!(
-                "template: {name}: template nesting too deep for the stack budget ({} bytes, depth {})",
+                "template nesting too deep for the stack budget ({} bytes, depth {}) in {name}",
                 self.limits.max_stack_bytes, self.depth
             )
         } else {
             return None;
         };
-        let e = Error::plain(ErrorKind::Limit, msg);
-        if self.fatal.is_none() {
-            self.fatal = Some(e.clone());
-        }
+        let e = Error::plain(ErrorKind::Limit, msg.clone());
+        self.set_fatal(&e, msg);
         Some(e)
     }
 
@@ -638,15 +644,15 @@ impl<'a> Exec<'a> {
                 }
             }
             Value::Map(m) => {
-                let keys: Vec<String> = m.borrow().keys().cloned().collect();
-                for k in keys {
+                // Like Go (fmtsort), iterate over a sorted snapshot of the entries.
+                let entries: Vec<(String, Value)> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                for (k, e) in entries {
                     ran = true;
-                    let e = m.borrow().get(&k).cloned();
-                    let (e, iface) = match e {
-                        Some(v) => (v, true),
-                        None => (Value::Nil, false),
-                    };
-                    let f = self.range_iter(fr, b, mark, Value::str(&k), e, iface)?;
+                    let f = self.range_iter(fr, b, mark, Value::str(&k), e, true)?;
                     if f == Flow::Break {
                         break;
                     }
@@ -1149,35 +1155,93 @@ impl<'a> Exec<'a> {
         args: &[Expr],
         fin: Option<Value>,
     ) -> R<Value> {
+        // Kept small: this frame sits on every `include` level of the native stack.
         if let Some(f) = self.funcs.get(name).cloned() {
-            let argv = self.eval_args(fr, dot, args, fin)?;
-            let r = catch_unwind(AssertUnwindSafe(|| f(&argv)))
-                .unwrap_or_else(|p| Err(panic_message(p)));
-            return r.map_err(|e| self.call_error(fr, at, name, e));
+            return self.call_simple(fr, dot, &f, name, at, args, fin);
         }
         if let Some(f) = self.funcs.get_ctx(name).cloned() {
-            let argv = self.eval_args(fr, dot, args, fin)?;
-            let depth = self.depth;
-            let overlays = self.overlays.len();
-            let r = {
-                let mut ctx = CallCtx { exec: self };
-                catch_unwind(AssertUnwindSafe(|| f(&mut ctx, &argv)))
-            };
-            let r = match r {
-                Ok(r) => r,
-                Err(p) => {
-                    self.depth = depth;
-                    self.overlays.truncate(overlays);
-                    let e = self.call_error(fr, at, name, panic_message(p));
-                    self.fatal.get_or_insert(e.clone());
+            return self.call_ctx(fr, dot, &f, name, at, args, fin);
+        }
+        self.call_builtin(fr, dot, name, ident, at, args, fin)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn call_simple(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Dot,
+        f: &crate::func::SimpleFn,
+        name: &str,
+        at: At<'_>,
+        args: &[Expr],
+        fin: Option<Value>,
+    ) -> R<Value> {
+        let argv = self.eval_args(fr, dot, args, fin)?;
+        let r = catch_unwind(AssertUnwindSafe(|| f(&argv))).unwrap_or_else(|p| Err(panic_message(p)));
+        r.map_err(|e| self.call_error(fr, at, name, e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call_ctx(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Dot,
+        f: &crate::func::CtxFn,
+        name: &str,
+        at: At<'_>,
+        args: &[Expr],
+        fin: Option<Value>,
+    ) -> R<Value> {
+        let argv = self.eval_args(fr, dot, args, fin)?;
+        let depth = self.depth;
+        let overlays = self.overlays.len();
+        let r = {
+            let mut ctx = CallCtx { exec: self };
+            catch_unwind(AssertUnwindSafe(|| f(&mut ctx, &argv)))
+        };
+        match r {
+            Ok(r) => {
+                if self.fatal.is_some() {
+                    // A limit was hit inside: report it once, anchored at this call (so the
+                    // outermost call names the template being rendered, as Helm's chain
+                    // of "error calling include" does), whatever the function returned.
+                    let msg = format!("error calling {name}: {}", self.fatal_root);
+                    let kind = match self.fatal.as_ref().map(Error::kind) {
+                        Some(ErrorKind::Limit) => ErrorKind::Limit,
+                        _ => ErrorKind::Call {
+                            func: name.to_string(),
+                        },
+                    };
+                    let e = self.err(fr, at, kind, msg);
+                    self.fatal = Some(e.clone());
                     return Err(e);
                 }
-            };
-            if let Some(f) = &self.fatal {
-                return Err(f.clone());
+                r.map_err(|e| self.call_error(fr, at, name, e))
             }
-            return r.map_err(|e| self.call_error(fr, at, name, e));
+            Err(p) => {
+                self.depth = depth;
+                self.overlays.truncate(overlays);
+                let msg = panic_message(p);
+                let e = self.call_error(fr, at, name, msg.clone());
+                self.set_fatal(&e, msg);
+                Err(e)
+            }
         }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn call_builtin(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Dot,
+        name: &str,
+        ident: &Expr,
+        at: At<'_>,
+        args: &[Expr],
+        fin: Option<Value>,
+    ) -> R<Value> {
         let Some((fixed, variadic)) = builtins::arity(name) else {
             let src = &fr.tree.source;
             return Err(Error::syntax(

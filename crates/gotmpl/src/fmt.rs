@@ -12,7 +12,7 @@ use crate::value::Value;
 /// What Go prints for `fmt.Sprint(v)` / `%v` (and so what `{{ v }}` outputs).
 pub fn format_value(v: &Value) -> String {
     let mut out = String::new();
-    print_arg(&mut out, v, 'v', &Flags::default(), true);
+    print_arg(&mut out, v, 'v', &Flags::default(), 0);
     out
 }
 
@@ -25,7 +25,7 @@ pub fn sprint(args: &[Value]) -> String {
         if i > 0 && !is_string && !prev_string {
             out.push(' ');
         }
-        print_arg(&mut out, a, 'v', &Flags::default(), true);
+        print_arg(&mut out, a, 'v', &Flags::default(), 0);
         prev_string = is_string;
     }
     out
@@ -38,7 +38,7 @@ pub fn sprintln(args: &[Value]) -> String {
         if i > 0 {
             out.push(' ');
         }
-        print_arg(&mut out, a, 'v', &Flags::default(), true);
+        print_arg(&mut out, a, 'v', &Flags::default(), 0);
     }
     out.push('\n');
     out
@@ -204,7 +204,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             f.plus_v = f.plus;
             f.plus = false;
         }
-        print_arg(&mut out, &args[arg_num], verb, &f, true);
+        print_arg(&mut out, &args[arg_num], verb, &f, 0);
         arg_num += 1;
     }
     if !reordered && arg_num < args.len() {
@@ -218,7 +218,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             } else {
                 out.push_str(&a.type_name());
                 out.push('=');
-                print_arg(&mut out, a, 'v', &Flags::default(), true);
+                print_arg(&mut out, a, 'v', &Flags::default(), 0);
             }
         }
         out.push(')');
@@ -310,7 +310,7 @@ fn pad(out: &mut String, s: &str, f: &Flags) {
     }
 }
 
-fn bad_verb(out: &mut String, v: &Value, verb: char, f: &Flags) {
+fn bad_verb(out: &mut String, v: &Value, verb: char, f: &Flags, depth: usize) {
     out.push_str("%!");
     out.push(verb);
     out.push('(');
@@ -321,12 +321,23 @@ fn bad_verb(out: &mut String, v: &Value, verb: char, f: &Flags) {
         out.push('=');
         let mut g = *f;
         g.sharp_v = false;
-        print_arg(out, v, 'v', &g, false);
+        print_arg(out, v, 'v', &g, depth + 1);
     }
     out.push(')');
 }
 
-fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
+/// Printing stops (with `...`) below this nesting depth or beyond this many bytes, so a map
+/// that contains itself (possible with Sprig's `set`) cannot recurse forever. Go would
+/// overflow its stack there.
+const MAX_PRINT_DEPTH: usize = 100;
+const MAX_PRINT_BYTES: usize = 16 << 20;
+
+fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, depth: usize) {
+    if depth > MAX_PRINT_DEPTH || out.len() > MAX_PRINT_BYTES {
+        out.push_str("...");
+        return;
+    }
+    let top = depth == 0;
     if verb == 'T' {
         let t = v.type_name();
         let mut g = *f;
@@ -336,22 +347,23 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
     }
     match v {
         Value::Nil => {
-            if verb == 'v' {
-                if f.sharp_v {
-                    out.push_str(if top { "<nil>" } else { "interface {}(nil)" });
+            if !top {
+                // A nil element of a list or map: Go writes it bare, whatever the verb,
+                // width or flags.
+                out.push_str(if f.sharp_v {
+                    "interface {}(nil)"
                 } else {
-                    pad(out, "<nil>", f);
-                }
-            } else if top {
-                bad_verb(out, v, verb, f);
+                    "<nil>"
+                });
+            } else if verb == 'v' {
+                pad(out, "<nil>", f);
             } else {
-                // Nil elements of lists and maps print as <nil> whatever the verb.
-                out.push_str("<nil>");
+                bad_verb(out, v, verb, f, depth);
             }
         }
         Value::Bool(b) => match verb {
             't' | 'v' => pad(out, if *b { "true" } else { "false" }, f),
-            _ => bad_verb(out, v, verb, f),
+            _ => bad_verb(out, v, verb, f, depth),
         },
         Value::Int(i) => fmt_int(out, v, *i as i128, verb, f),
         Value::Float(x) => fmt_float_verb(out, v, *x, verb, f),
@@ -390,7 +402,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
                     if k > 0 {
                         out.push_str(", ");
                     }
-                    print_arg(out, e, verb, f, false);
+                    print_arg(out, e, verb, f, depth + 1);
                 }
                 out.push('}');
                 return;
@@ -400,7 +412,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
                 if k > 0 {
                     out.push(' ');
                 }
-                print_arg(out, e, verb, f, false);
+                print_arg(out, e, verb, f, depth + 1);
             }
             out.push(']');
         }
@@ -416,9 +428,9 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
                     out.push_str(if f.sharp_v { ", " } else { " " });
                 }
                 let kv = Value::str(key);
-                print_arg(out, &kv, verb, f, false);
+                print_arg(out, &kv, verb, f, depth + 1);
                 out.push(':');
-                print_arg(out, val, verb, f, false);
+                print_arg(out, val, verb, f, depth + 1);
             }
             out.push(if f.sharp_v { '}' } else { ']' });
         }
@@ -427,7 +439,7 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, top: bool) {
                 let s = o.display();
                 fmt_string(out, v, &s, if verb == 'v' { 's' } else { verb }, f)
             }
-            _ => bad_verb(out, v, verb, f),
+            _ => bad_verb(out, v, verb, f, depth),
         },
     }
 }
@@ -475,7 +487,7 @@ fn fmt_int(out: &mut String, v: &Value, n: i128, verb: char, f: &Flags) {
             g.zero = false;
             pad(out, &s, &g);
         }
-        _ => bad_verb(out, v, verb, f),
+        _ => bad_verb(out, v, verb, f, 0),
     }
 }
 
@@ -543,7 +555,7 @@ fn fmt_float_verb(out: &mut String, v: &Value, x: f64, verb: char, f: &Flags) {
         'v' => fmt_float(out, x, 'g', f.prec, f),
         'g' | 'G' | 'b' | 'x' | 'X' => fmt_float(out, x, verb, f.prec, f),
         'f' | 'F' | 'e' | 'E' => fmt_float(out, x, verb, Some(f.prec.unwrap_or(6)), f),
-        _ => bad_verb(out, v, verb, f),
+        _ => bad_verb(out, v, verb, f, 0),
     }
 }
 
@@ -567,6 +579,9 @@ fn fmt_float(out: &mut String, x: f64, verb: char, prec: Option<usize>, f: &Flag
     if f.space && num.starts_with('+') && !f.plus {
         num.replace_range(0..1, " ");
     }
+    if f.sharp && verb != 'b' && !num[1..].starts_with('I') && !num[1..].starts_with('N') {
+        num = sharp_float(num, verb, prec);
+    }
     let special = num[1..].starts_with('I') || num[1..].starts_with('N');
     if special {
         if num[1..].starts_with('N') && !f.space && !f.plus {
@@ -589,6 +604,56 @@ fn fmt_float(out: &mut String, x: f64, verb: char, prec: Option<usize>, f: &Flag
         return;
     }
     pad(out, &num[1..], f);
+}
+
+/// Go's `%#` for floats: always a decimal point, and for `%g`/`%x` trailing zeros up to
+/// the precision (6 by default).
+fn sharp_float(num: String, verb: char, prec: Option<usize>) -> String {
+    let mut digits: i64 = match verb {
+        'g' | 'G' | 'x' => prec.map_or(6, |p| p as i64),
+        _ => 0,
+    };
+    let (sign, body) = num.split_at(1);
+    let mut mant = String::new();
+    let mut tail = String::new();
+    let mut has_point = false;
+    let mut saw_nonzero = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            '.' => {
+                has_point = true;
+                mant.push(c);
+            }
+            'p' | 'P' => {
+                tail = body[i..].to_string();
+                break;
+            }
+            'e' | 'E' if verb != 'x' && verb != 'X' => {
+                tail = body[i..].to_string();
+                break;
+            }
+            _ => {
+                if c != '0' {
+                    saw_nonzero = true;
+                }
+                if saw_nonzero {
+                    digits -= 1;
+                }
+                mant.push(c);
+            }
+        }
+    }
+    if !has_point {
+        if mant == "0" {
+            digits -= 1;
+        }
+        mant.push('.');
+    }
+    while digits > 0 {
+        mant.push('0');
+        digits -= 1;
+    }
+    format!("{sign}{mant}{tail}")
 }
 
 /// Decimal digits `d1 d2 ... dn` (no trailing zeros) with value `0.d1d2...dn × 10^dp`.
@@ -851,7 +916,7 @@ fn fmt_string(out: &mut String, v: &Value, s: &str, verb: char, f: &Flags) {
             pad(out, &q, f)
         }
         'x' | 'X' => fmt_hex_bytes(out, s.as_bytes(), verb, f),
-        _ => bad_verb(out, v, verb, f),
+        _ => bad_verb(out, v, verb, f, 0),
     }
 }
 
@@ -1008,13 +1073,13 @@ mod tests {
         assert_eq!(p("%q", &[97.into()]), "'a'");
         assert_eq!(p("%U", &[0x41.into()]), "U+0041");
         assert_eq!(p("%%", &[]), "%");
-        assert_eq!(p("%.2f", &[3.14159.into()]), "3.14");
+        assert_eq!(p("%.2f", &[3.14158.into()]), "3.14");
         assert_eq!(p("%f", &[1.5.into()]), "1.500000");
         assert_eq!(p("%e", &[1234.5678.into()]), "1.234568e+03");
         assert_eq!(p("%g", &[1e6.into()]), "1e+06");
         assert_eq!(p("%.3g", &[1234.0.into()]), "1.23e+03");
         assert_eq!(p("%.3g", &[1.0.into()]), "1");
-        assert_eq!(p("%8.3f|", &[3.14159.into()]), "   3.142|");
+        assert_eq!(p("%8.3f|", &[3.14158.into()]), "   3.142|");
         assert_eq!(p("%+d % d", &[5.into(), 5.into()]), "+5  5");
         assert_eq!(p("%x", &["hi".into()]), "6869");
         assert_eq!(p("% x", &["hi".into()]), "68 69");
@@ -1061,7 +1126,7 @@ mod tests {
         let v = Value::map(m);
         assert_eq!(format_value(&v), "map[a:[1 x <nil>] b:2]");
         assert_eq!(
-            p("%d", &[v.clone()]),
+            p("%d", std::slice::from_ref(&v)),
             "map[%!d(string=a):[1 %!d(string=x) <nil>] %!d(string=b):2]"
         );
         assert_eq!(

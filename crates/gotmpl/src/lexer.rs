@@ -421,7 +421,8 @@ impl<'s> Lexer<'s> {
             None => true,
             Some(b) if is_space(*b) => true,
             Some(b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
-            _ => self.rest(self.pos).starts_with(RIGHT),
+            // Go checks only the first character of the right delimiter.
+            Some(b) => *b == RIGHT.as_bytes()[0],
         }
     }
 
@@ -625,5 +626,107 @@ impl<'s> Lexer<'s> {
         }
         self.emit(Tok::CharConst, start, self.pos);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(Tok, String)> {
+        let lines = Lines::new(src);
+        lex(src, &lines)
+            .into_iter()
+            .map(|t| {
+                let text = match t.kind {
+                    Tok::Error => t.msg.clone().unwrap_or_default(),
+                    _ => t.text(src).to_string(),
+                };
+                (t.kind, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_and_actions() {
+        use Tok::*;
+        assert_eq!(
+            kinds("a {{ .x | f 1 }} b"),
+            vec![
+                (Text, "a ".into()),
+                (LeftDelim, "{{".into()),
+                (Space, " ".into()),
+                (Field, ".x".into()),
+                (Space, " ".into()),
+                (Pipe, "|".into()),
+                (Space, " ".into()),
+                (Identifier, "f".into()),
+                (Space, " ".into()),
+                (Number, "1".into()),
+                (Space, " ".into()),
+                (RightDelim, "}}".into()),
+                (Text, " b".into()),
+                (Eof, "".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn trim_markers_and_comments() {
+        use Tok::*;
+        // A left trim removes whitespace before; a right trim whitespace after.
+        assert_eq!(
+            kinds("a \n {{- 1 -}} \n b"),
+            vec![
+                (Text, "a".into()),
+                (LeftDelim, "{{".into()),
+                (Number, "1".into()),
+                (RightDelim, "}}".into()),
+                (Text, "b".into()),
+                (Eof, "".into()),
+            ]
+        );
+        // A comment with only a left trim keeps what follows.
+        assert_eq!(
+            kinds("a\n{{- /* c */}}\nb"),
+            vec![(Text, "a".into()), (Text, "\nb".into()), (Eof, "".into())]
+        );
+        assert_eq!(
+            kinds("{{- /* c */ }}"),
+            vec![(Error, "comment ends before closing delimiter".into())]
+        );
+        // `{{-3}}` is the number -3, not a trim marker.
+        assert_eq!(kinds("{{-3}}")[1], (Number, "-3".into()));
+    }
+
+    #[test]
+    fn words_and_literals() {
+        use Tok::*;
+        let k: Vec<Tok> = kinds(r#"{{ $x := .a.b $ . nil true if "s" `r` 'c' 0x1F ( ) , = }}"#)
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| *k != Space)
+            .collect();
+        assert_eq!(
+            k,
+            vec![
+                LeftDelim, Variable, Declare, Field, Field, Variable, Dot, Nil, Bool, If, String,
+                RawString, CharConst, Number, LeftParen, RightParen, Char, Assign, RightDelim,
+                Eof
+            ]
+        );
+        assert_eq!(kinds("{{ 1x }}")[2], (Error, "bad number syntax: \"1x\"".into()));
+        assert_eq!(kinds("{{ .a-b }}")[2], (Error, "bad character U+002D '-'".into()));
+        assert_eq!(kinds("{{ ) }}")[2], (Error, "unexpected right paren".into()));
+        assert_eq!(kinds("{{ \"a }}")[2], (Error, "unterminated quoted string".into()));
+        assert_eq!(kinds("{{ x")[3], (Error, "unclosed action".into()));
+    }
+
+    #[test]
+    fn lines_and_columns() {
+        let l = Lines::new("ab\ncd\n\nef");
+        assert_eq!((l.line(0), l.col(0)), (1, 0));
+        assert_eq!((l.line(4), l.col(4)), (2, 1));
+        assert_eq!((l.line(7), l.col(7)), (4, 0));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-/// A Go map[string]interface{}: shared and mutable, iterated in sorted key order.
+/// A Go `map[string]interface{}`: shared and mutable, iterated in sorted key order.
 pub type Map = Rc<RefCell<BTreeMap<String, Value>>>;
 
 /// A host object with fields and methods, e.g. Helm's `.Files` or `.Capabilities.APIVersions`.
@@ -117,15 +117,37 @@ impl Value {
         }
     }
     /// A deep copy: maps get new storage (Sprig's `deepCopy`, Helm's value coalescing).
+    ///
+    /// At most 200,000 containers, 100 levels deep, are copied; beyond that (only
+    /// reachable with a map that contains itself) values are shared, so the copy always
+    /// terminates.
     pub fn deep_copy(&self) -> Value {
+        let mut budget = 200_000usize;
+        self.deep_copy_with(&mut budget, 0)
+    }
+
+    fn deep_copy_with(&self, budget: &mut usize, depth: usize) -> Value {
+        if *budget == 0 || depth > 100 {
+            return self.clone();
+        }
         match self {
-            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
-            Value::Map(m) => Value::map(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect(),
-            ),
+            Value::List(l) => {
+                *budget -= 1;
+                Value::list(
+                    l.iter()
+                        .map(|v| v.deep_copy_with(budget, depth + 1))
+                        .collect(),
+                )
+            }
+            Value::Map(m) => {
+                *budget -= 1;
+                Value::map(
+                    m.borrow()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.deep_copy_with(budget, depth + 1)))
+                        .collect(),
+                )
+            }
             other => other.clone(),
         }
     }

@@ -66,41 +66,78 @@ fn one(tmpl: &str, data: &str) -> String {
 #[test]
 fn define_and_template() {
     assert_eq!(
-        one(r#"{{ define "x" }}[{{ . }}|{{ $ }}]{{ end }}{{ template "x" 1 }}{{ template "x" }}"#, ""),
+        one(
+            r#"{{ define "x" }}[{{ . }}|{{ $ }}]{{ end }}{{ template "x" 1 }}{{ template "x" }}"#,
+            ""
+        ),
         "[1|1][<no value>|<no value>]"
     );
     assert_eq!(
-        one(r#"{{ define "x" }}{{ .a }}{{ end }}{{ with .m }}{{ template "x" . }}{{ end }}"#, r#"{"m":{"a":"A"}}"#),
+        one(
+            r#"{{ define "x" }}{{ .a }}{{ end }}{{ with .m }}{{ template "x" . }}{{ end }}"#,
+            r#"{"m":{"a":"A"}}"#
+        ),
         "A"
     );
-    assert_eq!(one(r#"a: {{ block "b" . }}B{{ .v }}{{ end }}"#, r#"{"v":1}"#), "a: B1");
+    assert_eq!(
+        one(r#"a: {{ block "b" . }}B{{ .v }}{{ end }}"#, r#"{"v":1}"#),
+        "a: B1"
+    );
     assert_eq!(
         one(r#"{{ template "nope" }}"#, ""),
         r#"ERR: template: t:1:12: executing "t" at <{{template "nope"}}>: template "nope" not defined"#
     );
     assert_eq!(
-        one(r#"{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}"#, ""),
+        one(
+            r#"{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}"#,
+            ""
+        ),
         r#"ERR: template: t:1: template: multiple definition of template "a""#
     );
     // An empty definition never replaces a non-empty one; a non-empty one replaces an empty one.
-    assert_eq!(one(r#"{{ define "a" }}{{ end }}{{ define "a" }}y{{ end }}{{ template "a" }}"#, ""), "y");
-    assert_eq!(one(r#"{{ define "a" }}x{{ end }}{{ define "a" }} {{ end }}{{ template "a" }}"#, ""), "x");
+    assert_eq!(
+        one(
+            r#"{{ define "a" }}{{ end }}{{ define "a" }}y{{ end }}{{ template "a" }}"#,
+            ""
+        ),
+        "y"
+    );
+    assert_eq!(
+        one(
+            r#"{{ define "a" }}x{{ end }}{{ define "a" }} {{ end }}{{ template "a" }}"#,
+            ""
+        ),
+        "x"
+    );
 }
 
 #[test]
 fn later_parse_overrides_earlier_define() {
     let mut set = TemplateSet::new();
-    set.parse("a.tpl", r#"{{ define "n" }}first{{ end }}{{ define "keep" }}K{{ end }}"#)
-        .unwrap();
-    set.parse("b.tpl", r#"{{ define "n" }}second{{ end }}{{ define "keep" }}  {{ end }}"#)
-        .unwrap();
-    set.parse("main", r#"{{ template "n" }}{{ template "keep" }}{{ block "blk" . }}default{{ end }}"#)
-        .unwrap();
+    set.parse(
+        "a.tpl",
+        r#"{{ define "n" }}first{{ end }}{{ define "keep" }}K{{ end }}"#,
+    )
+    .unwrap();
+    set.parse(
+        "b.tpl",
+        r#"{{ define "n" }}second{{ end }}{{ define "keep" }}  {{ end }}"#,
+    )
+    .unwrap();
+    set.parse(
+        "main",
+        r#"{{ template "n" }}{{ template "keep" }}{{ block "blk" . }}default{{ end }}"#,
+    )
+    .unwrap();
     assert_eq!(exec(&set, "main", &Value::Nil), "secondKdefault");
-    set.parse("override", r#"{{ define "blk" }}custom{{ end }}"#).unwrap();
+    set.parse("override", r#"{{ define "blk" }}custom{{ end }}"#)
+        .unwrap();
     assert_eq!(exec(&set, "main", &Value::Nil), "secondKcustom");
     assert!(set.contains("n") && set.contains("a.tpl") && !set.contains("zz"));
-    assert_eq!(set.names(), vec!["a.tpl", "b.tpl", "blk", "keep", "main", "n", "override"]);
+    assert_eq!(
+        set.names(),
+        vec!["a.tpl", "b.tpl", "blk", "keep", "main", "n", "override"]
+    );
     let err = set
         .execute("zz", &Value::Nil, &FuncMap::new(), &Limits::default())
         .unwrap_err();
@@ -119,9 +156,15 @@ fn errors_name_the_file_and_the_running_template() {
         "{{ define \"h\" }}\n  {{ .x.y }}\n{{ end }}",
     )
     .unwrap();
-    set.parse("chart/templates/a.yaml", "a: {{ template \"h\" .Values }}").unwrap();
+    set.parse("chart/templates/a.yaml", "a: {{ template \"h\" .Values }}")
+        .unwrap();
     let err = set
-        .execute("chart/templates/a.yaml", &json(r#"{"Values":{}}"#), &FuncMap::new(), &Limits::default())
+        .execute(
+            "chart/templates/a.yaml",
+            &json(r#"{"Values":{}}"#),
+            &FuncMap::new(),
+            &Limits::default(),
+        )
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -137,7 +180,11 @@ fn errors_name_the_file_and_the_running_template() {
 #[test]
 fn include_and_required() {
     let mut set = TemplateSet::new();
-    set.parse("_h.tpl", r#"{{ define "name" }}{{ .n | printf "%s-x" }}{{ end }}"#).unwrap();
+    set.parse(
+        "_h.tpl",
+        r#"{{ define "name" }}{{ .n | printf "%s-x" }}{{ end }}"#,
+    )
+    .unwrap();
     set.parse(
         "a.yaml",
         r#"{{ include "name" . }}|{{ include "name" . | len }}|{{ required "need v" .v }}"#,
@@ -145,7 +192,12 @@ fn include_and_required() {
     .unwrap();
     assert_eq!(exec(&set, "a.yaml", &json(r#"{"n":"a","v":1}"#)), "a-x|3|1");
     let err = set
-        .execute("a.yaml", &json(r#"{"n":"a"}"#), &helm_like_funcs(), &Limits::default())
+        .execute(
+            "a.yaml",
+            &json(r#"{"n":"a"}"#),
+            &helm_like_funcs(),
+            &Limits::default(),
+        )
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -164,7 +216,10 @@ fn include_and_required() {
     );
     // Errors inside an included template are wrapped like Go wraps them.
     assert_eq!(
-        one(r#"{{ define "i" }}{{ .a.b }}{{ end }}{{ include "i" . }}"#, "{}"),
+        one(
+            r#"{{ define "i" }}{{ .a.b }}{{ end }}{{ include "i" . }}"#,
+            "{}"
+        ),
         r#"ERR: template: t:1:38: executing "t" at <include "i" .>: error calling include: template: t:1:21: executing "i" at <.a.b>: nil pointer evaluating interface {}.b"#
     );
 }
@@ -172,20 +227,29 @@ fn include_and_required() {
 #[test]
 fn tpl_sees_the_set_and_keeps_its_defines_local() {
     let mut set = TemplateSet::new();
-    set.parse("_h.tpl", r#"{{ define "h" }}H{{ . }}{{ end }}"#).unwrap();
+    set.parse("_h.tpl", r#"{{ define "h" }}H{{ . }}{{ end }}"#)
+        .unwrap();
     set.parse(
         "a.yaml",
         r#"{{ tpl .t . }}|{{ tpl "{{ define \"y\" }}Y{{ end }}{{ include \"y\" . }}" . }}|{{ tpl "{{ include \"h\" 1 }}" . }}|{{ include "y" . }}"#,
     )
     .unwrap();
-    let out = exec(&set, "a.yaml", &json(r#"{"t":"{{ .s }}-{{ .missing }}","s":"S"}"#));
+    let out = exec(
+        &set,
+        "a.yaml",
+        &json(r#"{"t":"{{ .s }}-{{ .missing }}","s":"S"}"#),
+    );
     assert_eq!(
         out,
         r#"ERR: template: a.yaml:1:118: executing "a.yaml" at <include "y" .>: error calling include: template: no template "y" associated with template "gotpl""#
     );
     set.parse("b.yaml", r#"{{ tpl .t . }}|{{ tpl "{{ define \"y\" }}Y{{ end }}{{ include \"y\" . }}" . }}|{{ tpl "{{ include \"h\" 1 }}" . }}"#)
         .unwrap();
-    let out = exec(&set, "b.yaml", &json(r#"{"t":"{{ .s }}-{{ .missing }}","s":"S"}"#));
+    let out = exec(
+        &set,
+        "b.yaml",
+        &json(r#"{"t":"{{ .s }}-{{ .missing }}","s":"S"}"#),
+    );
     assert_eq!(out, "S-|Y|H1");
     // Errors inside tpl text carry the name given by the caller.
     assert_eq!(
@@ -202,14 +266,19 @@ fn tpl_sees_the_set_and_keeps_its_defines_local() {
 fn recursion_is_bounded() {
     // Run on a thread with the default 2 MiB stack: the stack budget must stop first.
     let h = std::thread::spawn(|| {
-        let inc = one(r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#, "{}");
-        let tmpl = one(r#"{{ define "r" }}x{{ template "r" . }}{{ end }}{{ template "r" . }}"#, "{}");
+        let inc = one(
+            r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#,
+            "{}",
+        );
+        let tmpl = one(
+            r#"{{ define "r" }}x{{ template "r" . }}{{ end }}{{ template "r" . }}"#,
+            "{}",
+        );
         (inc, tmpl)
     });
     let (inc, tmpl) = h.join().unwrap();
     assert!(inc.starts_with("ERR: template: "), "{inc}");
     assert!(inc.contains("nest"), "{inc}");
-    eprintln!("{inc}\n{tmpl}");
     assert!(tmpl.starts_with("ERR: template: t:1:"), "{tmpl}");
 
     // With enough stack, the depth limit (Helm's 1000) is what stops it.
@@ -217,8 +286,11 @@ fn recursion_is_bounded() {
         .stack_size(256 << 20)
         .spawn(|| {
             let mut set = TemplateSet::new();
-            set.parse("t", r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#)
-                .unwrap();
+            set.parse(
+                "t",
+                r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#,
+            )
+            .unwrap();
             let limits = Limits {
                 max_stack_bytes: 200 << 20,
                 ..Limits::default()
@@ -231,12 +303,15 @@ fn recursion_is_bounded() {
     assert_eq!(err.kind(), &ErrorKind::Limit);
     assert_eq!(
         err.to_string(),
-        "template: rendering template has a nested reference name: r: unable to execute template (nesting depth limit 1000 reached)"
+        r#"template: t:1:47: executing "t" at <include "r" .>: error calling include: rendering template has a nested reference name: r: unable to execute template"#
     );
 
     let mut set = TemplateSet::new();
-    set.parse("t", r#"{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}"#)
-        .unwrap();
+    set.parse(
+        "t",
+        r#"{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}"#,
+    )
+    .unwrap();
     let limits = Limits {
         max_depth: 50,
         ..Limits::default()
@@ -262,9 +337,13 @@ fn steps_and_output_are_bounded() {
         .execute("t", &Value::Nil, &FuncMap::new(), &limits)
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Limit);
-    assert!(err.to_string().contains("step limit of 10000 exceeded"), "{err}");
+    assert!(
+        err.to_string().contains("step limit of 10000 exceeded"),
+        "{err}"
+    );
 
-    set.parse("o", "{{ range 1000 }}0123456789{{ end }}").unwrap();
+    set.parse("o", "{{ range 1000 }}0123456789{{ end }}")
+        .unwrap();
     let limits = Limits {
         max_output_bytes: 100,
         ..Limits::default()
@@ -273,7 +352,11 @@ fn steps_and_output_are_bounded() {
         .execute("o", &Value::Nil, &FuncMap::new(), &limits)
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Limit);
-    assert!(err.to_string().contains("output exceeds the limit of 100 bytes"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("output exceeds the limit of 100 bytes"),
+        "{err}"
+    );
 
     // A limit hit inside an include is not swallowed by the include's error wrapping.
     set.parse("i", r#"{{ define "big" }}{{ range 1000 }}0123456789{{ end }}{{ end }}{{ include "big" . | len }}"#)
@@ -294,8 +377,13 @@ fn panicking_functions_become_errors() {
     f.insert_ctx("cboom", |_, _| panic!("ctx kaboom"));
     let mut set = TemplateSet::new();
     set.parse("t", "{{ cboom }}").unwrap();
-    let err = set.execute("t", &Value::Nil, &f, &Limits::default()).unwrap_err();
-    assert!(err.to_string().ends_with("error calling cboom: ctx kaboom"), "{err}");
+    let err = set
+        .execute("t", &Value::Nil, &f, &Limits::default())
+        .unwrap_err();
+    assert!(
+        err.to_string().ends_with("error calling cboom: ctx kaboom"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -310,7 +398,10 @@ fn missing_key_modes() {
             Err(e) => format!("ERR: {e}"),
         }
     };
-    assert_eq!(run(MissingKey::Default, "{{ .m.a }}|{{ .m.a.b.c }}"), "<no value>|<no value>");
+    assert_eq!(
+        run(MissingKey::Default, "{{ .m.a }}|{{ .m.a.b.c }}"),
+        "<no value>|<no value>"
+    );
     assert_eq!(run(MissingKey::Zero, "{{ .m.a }}"), "<no value>");
     assert_eq!(
         run(MissingKey::Zero, "{{ .m.a.b }}"),
@@ -326,9 +417,13 @@ fn missing_key_modes() {
 fn check_functions_reports_like_go_parse() {
     let mut set = TemplateSet::new();
     set.parse("a", "ok {{ print 1 }}").unwrap();
-    set.parse("b", "line1\n{{ if true }}{{ nope 1 }}{{ end }}").unwrap();
+    set.parse("b", "line1\n{{ if true }}{{ nope 1 }}{{ end }}")
+        .unwrap();
     let err = set.check_functions(&FuncMap::new()).unwrap_err();
-    assert_eq!(err.to_string(), r#"template: b:2: function "nope" not defined"#);
+    assert_eq!(
+        err.to_string(),
+        r#"template: b:2: function "nope" not defined"#
+    );
     assert_eq!(err.kind(), &ErrorKind::Syntax);
     let mut f = FuncMap::new();
     f.insert("nope", |_| Ok(Value::Nil));
@@ -337,7 +432,10 @@ fn check_functions_reports_like_go_parse() {
     let err = set
         .execute("b", &Value::Nil, &FuncMap::new(), &Limits::default())
         .unwrap_err();
-    assert_eq!(err.to_string(), r#"template: b:2: function "nope" not defined"#);
+    assert_eq!(
+        err.to_string(),
+        r#"template: b:2: function "nope" not defined"#
+    );
 }
 
 // ----- host objects -----
@@ -351,7 +449,10 @@ impl Object for Files {
         match name {
             "Get" => Some(match args {
                 [Value::String(p)] => Ok(Value::from(format!("content of {p}"))),
-                _ => Err(format!("wrong number of args for Get: want 1 got {}", args.len())),
+                _ => Err(format!(
+                    "wrong number of args for Get: want 1 got {}",
+                    args.len()
+                )),
             }),
             _ => None,
         }
@@ -364,7 +465,11 @@ impl Object for ApiVersions {
         "chartutil.VersionSet"
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        (name == "Has").then(|| Ok(Value::Bool(args.first().and_then(Value::as_str) == Some("v1"))))
+        (name == "Has").then(|| {
+            Ok(Value::Bool(
+                args.first().and_then(Value::as_str) == Some("v1"),
+            ))
+        })
     }
     fn display(&self) -> String {
         "[v1 apps/v1]".into()
@@ -402,19 +507,32 @@ fn with_objects(t: &str) -> String {
 
 #[test]
 fn methods_with_arguments() {
-    assert_eq!(with_objects(r#"{{ .Files.Get "a.txt" }}"#), "content of a.txt");
+    assert_eq!(
+        with_objects(r#"{{ .Files.Get "a.txt" }}"#),
+        "content of a.txt"
+    );
     assert_eq!(with_objects(r#"{{ "b" | .Files.Get }}"#), "content of b");
     assert_eq!(with_objects(r#"{{ (.Files.Get "c") | len }}"#), "12");
     assert_eq!(
-        with_objects(r#"{{ .Capabilities.APIVersions.Has "v1" }}|{{ .Capabilities.APIVersions.Has "x" }}"#),
+        with_objects(
+            r#"{{ .Capabilities.APIVersions.Has "v1" }}|{{ .Capabilities.APIVersions.Has "x" }}"#
+        ),
         "true|false"
     );
     assert_eq!(
         with_objects(r#"{{ if .Capabilities.APIVersions.Has "v1" }}yes{{ end }}"#),
         "yes"
     );
-    assert_eq!(with_objects("{{ .Capabilities.APIVersions }}"), "[v1 apps/v1]");
-    assert_eq!(with_objects(r#"{{ printf "%s|%v|%T" .Capabilities.APIVersions .Capabilities.KubeVersion .Files }}"#), "[v1 apps/v1]|v1.30.0|chart.Files");
+    assert_eq!(
+        with_objects("{{ .Capabilities.APIVersions }}"),
+        "[v1 apps/v1]"
+    );
+    assert_eq!(
+        with_objects(
+            r#"{{ printf "%s|%v|%T" .Capabilities.APIVersions .Capabilities.KubeVersion .Files }}"#
+        ),
+        "[v1 apps/v1]|v1.30.0|chart.Files"
+    );
     assert_eq!(
         with_objects(r#"{{ .Files.Get }}"#),
         r#"ERR: template: t:1:9: executing "t" at <.Files.Get>: error calling Get: wrong number of args for Get: want 1 got 0"#
@@ -444,7 +562,8 @@ fn data_is_shared_not_copied() {
         Ok(Value::from(""))
     });
     let mut set = TemplateSet::new();
-    set.parse("t", "{{ $d := .d }}{{ setx $d }}{{ .d.x }}").unwrap();
+    set.parse("t", "{{ $d := .d }}{{ setx $d }}{{ .d.x }}")
+        .unwrap();
     let out = set
         .execute("t", &json(r#"{"d":{}}"#), &f, &Limits::default())
         .unwrap();
@@ -457,7 +576,11 @@ fn user_functions_override_builtins() {
     f.insert("len", |_| Ok(Value::Int(42)));
     let mut set = TemplateSet::new();
     set.parse("t", r#"{{ len "abc" }}"#).unwrap();
-    assert_eq!(set.execute("t", &Value::Nil, &f, &Limits::default()).unwrap(), "42");
+    assert_eq!(
+        set.execute("t", &Value::Nil, &f, &Limits::default())
+            .unwrap(),
+        "42"
+    );
 }
 
 #[test]

@@ -31,9 +31,13 @@ fn load(text: &str) -> Vec<Case> {
     while let Some(start) = rest.find("\n=== ") {
         rest = &rest[start + 5..];
         let (name, body) = rest.split_once('\n').unwrap();
-        let end = body.find("\n=== ").unwrap_or(body.len() - usize::from(body.ends_with('\n')));
+        let end = body
+            .find("\n=== ")
+            .unwrap_or(body.len() - usize::from(body.ends_with('\n')));
         let record = &body[..end];
-        let (tmpl, expected) = record.split_once("\n---\n").unwrap_or_else(|| panic!("case {name}: no ---"));
+        let (tmpl, expected) = record
+            .split_once("\n---\n")
+            .unwrap_or_else(|| panic!("case {name}: no ---"));
         cases.push(Case {
             name: name.trim().to_string(),
             template: tmpl.to_string(),
@@ -47,7 +51,10 @@ fn load(text: &str) -> Vec<Case> {
 fn root() -> Value {
     let mut m = BTreeMap::new();
     m.insert("Values".to_string(), json(VALUES));
-    m.insert("Release".to_string(), json(r#"{"Name": "x", "Namespace": "default"}"#));
+    m.insert(
+        "Release".to_string(),
+        json(r#"{"Name": "x", "Namespace": "default"}"#),
+    );
     Value::map(m)
 }
 
@@ -84,4 +91,19 @@ fn run_file(text: &str) {
 #[test]
 fn helm_oracle() {
     run_file(include_str!("cases/helm_oracle.txt"));
+}
+
+#[test]
+fn parse_errors() {
+    run_file(include_str!("cases/parse_errors.txt"));
+}
+
+#[test]
+fn exec_oracle() {
+    run_file(include_str!("cases/exec_oracle.txt"));
+}
+
+#[test]
+fn print_trim_oracle() {
+    run_file(include_str!("cases/print_trim_oracle.txt"));
 }

@@ -21,25 +21,103 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "{{", "}}", "{{-", "-}}", " ", "\n", "/*", "*/", "if", "else", "end", "range", "with",
-    "define", "template", "block", "break", "continue", "\"x\"", "`r`", "'c'", "$", "$x", ":=",
-    "=", "|", "(", ")", ".", ".a", ".b.c", "1", "-2", "1.5e3", "0x1F", "nil", "true", "eq",
-    "and", "or", "not", "len", "index", "slice", "print", "printf", "\"%d %s %v\"", "html", "js",
-    "urlquery", "call", "lt", "ge", ",", "a", "é", "\\", "\"", "{", "}", "-", "include", "tpl",
-    "'", "`", "0", "9999999999999999999999", "%", "\t", "\r", "*", "@",
+    "{{",
+    "}}",
+    "{{-",
+    "-}}",
+    " ",
+    "\n",
+    "/*",
+    "*/",
+    "if",
+    "else",
+    "end",
+    "range",
+    "with",
+    "define",
+    "template",
+    "block",
+    "break",
+    "continue",
+    "\"x\"",
+    "`r`",
+    "'c'",
+    "$",
+    "$x",
+    ":=",
+    "=",
+    "|",
+    "(",
+    ")",
+    ".",
+    ".a",
+    ".b.c",
+    "1",
+    "-2",
+    "1.5e3",
+    "0x1F",
+    "nil",
+    "true",
+    "eq",
+    "and",
+    "or",
+    "not",
+    "len",
+    "index",
+    "slice",
+    "print",
+    "printf",
+    "\"%d %s %v\"",
+    "html",
+    "js",
+    "urlquery",
+    "call",
+    "lt",
+    "ge",
+    ",",
+    "a",
+    "é",
+    "\\",
+    "\"",
+    "{",
+    "}",
+    "-",
+    "include",
+    "tpl",
+    "'",
+    "`",
+    "0",
+    "9999999999999999999999",
+    "%",
+    "\t",
+    "\r",
+    "*",
+    "@",
 ];
 
 fn funcs() -> FuncMap {
     let mut f = FuncMap::new();
     f.insert_ctx("include", |ctx, args| {
-        let name = args.first().and_then(Value::as_str).unwrap_or("").to_string();
+        let name = args
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let data = args.get(1).cloned().unwrap_or_default();
-        ctx.execute_named(&name, &data).map(Value::from).map_err(|e| e.to_string())
+        ctx.execute_named(&name, &data)
+            .map(Value::from)
+            .map_err(|e| e.to_string())
     });
     f.insert_ctx("tpl", |ctx, args| {
-        let text = args.first().and_then(Value::as_str).unwrap_or("").to_string();
+        let text = args
+            .first()
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let data = args.get(1).cloned().unwrap_or_default();
-        ctx.execute_text("gotpl", &text, &data).map(Value::from).map_err(|e| e.to_string())
+        ctx.execute_text("gotpl", &text, &data)
+            .map(Value::from)
+            .map_err(|e| e.to_string())
     });
     f
 }
@@ -61,7 +139,7 @@ fn random_templates_never_panic() {
         let mut text = String::new();
         for _ in 0..n {
             text.push_str(rng.pick(PIECES));
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 text.push(' ');
             }
         }
@@ -127,4 +205,21 @@ fn tpl_recursion_is_bounded() {
         .execute("t", &data, &funcs(), &Limits::default())
         .unwrap_err();
     assert_eq!(err.kind(), &gotmpl::ErrorKind::Limit);
+}
+
+#[test]
+fn self_containing_map_prints_and_copies_without_crashing() {
+    let m = Value::empty_map();
+    if let Value::Map(inner) = &m {
+        inner.borrow_mut().insert("a".into(), m.clone());
+        inner.borrow_mut().insert("b".into(), m.clone());
+    }
+    let s = gotmpl::fmt::format_value(&m);
+    assert!(s.starts_with("map[a:map[a:map["), "{}", &s[..40]);
+    assert!(s.len() <= (16 << 20) + 1024);
+    let _ = m.deep_copy();
+    // Break the cycle so the test does not leak.
+    if let Value::Map(inner) = &m {
+        inner.borrow_mut().clear();
+    }
 }

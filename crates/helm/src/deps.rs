@@ -22,23 +22,35 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Vec<String
     if c.metadata.dependencies.is_empty() || depth > 32 {
         return;
     }
-    // Charts in charts/ that no dependency entry names are always kept.
+    // Charts in charts/ that no dependency entry matches (name and version range) are
+    // always kept, as helm does.
     let existing = std::mem::take(&mut c.dependencies);
     let mut kept: Vec<Chart> = existing
         .iter()
-        .filter(|ch| !c.metadata.dependencies.iter().any(|r| r.name == ch.name()))
+        .filter(|ch| {
+            !c.metadata
+                .dependencies
+                .iter()
+                .any(|r| r.name == ch.name() && version_matches(&r.version, &ch.metadata.version))
+        })
         .cloned()
         .collect();
+    let original_names: Vec<(String, String)> = c
+        .metadata
+        .dependencies
+        .iter()
+        .map(|r| (r.name.clone(), r.version.clone()))
+        .collect();
     for req in &mut c.metadata.dependencies {
-        match existing.iter().find(|ch| ch.name() == req.name) {
-            Some(found) => {
-                let mut ch = found.clone();
-                if !req.alias.is_empty() {
-                    ch.metadata.name = req.alias.clone();
-                }
-                kept.push(ch);
+        let found = existing.iter().find(|ch| {
+            ch.name() == req.name && version_matches(&req.version, &ch.metadata.version)
+        });
+        if let Some(found) = found {
+            let mut ch = found.clone();
+            if !req.alias.is_empty() {
+                ch.metadata.name = req.alias.clone();
             }
-            None => {}
+            kept.push(ch);
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
@@ -98,12 +110,19 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Vec<String
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    for req in c.metadata.dependencies.iter().filter(|r| r.enabled) {
-        if !c.dependencies.iter().any(|ch| ch.name() == req.name) {
-            warnings.push(format!(
+    for (req, (orig, range)) in c.metadata.dependencies.iter().zip(&original_names) {
+        if !req.enabled || c.dependencies.iter().any(|ch| ch.name() == req.name) {
+            continue;
+        }
+        match existing.iter().find(|ch| ch.name() == orig) {
+            Some(ch) => warnings.push(format!(
+                "chart {}: dependency {:?} wants {orig} version {range:?} but charts/ holds {}; like helm, that chart renders under its own name and {:?} renders nothing",
+                c.metadata.name, req.name, ch.metadata.version, req.name
+            )),
+            None => warnings.push(format!(
                 "chart {}: dependency {:?} is enabled but missing from charts/ (run `helm dependency build`); rendering without it",
                 c.metadata.name, req.name
-            ));
+            )),
         }
     }
     c.dependencies
@@ -113,6 +132,29 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, warnings: &mut Vec<String
         let subpath = format!("{path}{}.", sub.name());
         process_enabled(sub, &cvals, &subpath, warnings, depth + 1);
     }
+}
+
+/// Helm's `IsCompatibleRange`: the chart's version satisfies the dependency's version range
+/// (Sprig's `semverCompare`, the same Masterminds semantics). An empty or unparsable range or
+/// version never matches, as in helm.
+fn version_matches(range: &str, version: &str) -> bool {
+    thread_local! {
+        static SEMVER_COMPARE: Option<gotmpl::SimpleFn> = {
+            let mut f = gotmpl::FuncMap::new();
+            gotmpl::sprig::register(&mut f);
+            f.get("semverCompare").cloned()
+        };
+    }
+    if range.trim().is_empty() {
+        return false;
+    }
+    SEMVER_COMPARE.with(|f| match f {
+        Some(f) => matches!(
+            f(&[Value::str(range), Value::str(version)]),
+            Ok(Value::Bool(true))
+        ),
+        None => true,
+    })
 }
 
 fn path_to_map(path: &str, data: Map) -> Map {
@@ -252,19 +294,30 @@ mod tests {
     #[test]
     fn conditions_tags_and_alias() {
         let mut c = parent(
-            "- {name: a, condition: a.enabled}\n- {name: b, condition: 'missing.x,b.enabled', tags: [t]}\n- {name: a, alias: a2, condition: a2.enabled}\n- {name: gone, condition: gone.enabled}\n",
+            "- {name: a, version: 1.0.0, condition: a.enabled}\n- {name: b, version: '>=1.0.0', condition: 'missing.x,b.enabled', tags: [t]}\n- {name: a, version: ~1.0, alias: a2, condition: a2.enabled}\n- {name: gone, version: 1.0.0, condition: gone.enabled}\n",
             "a: {enabled: false}\nb: {enabled: true}\ntags: {t: false}\ngone: {enabled: false}\n",
         );
         let mut w = Vec::new();
         process(&mut c, &new_map(), &mut w);
         assert_eq!(names(&c), vec!["b", "a2"]);
-        assert!(w.iter().any(|w| w.contains("a2")) || w.is_empty() || true);
+    }
+
+    #[test]
+    fn version_mismatch_keeps_the_chart_unconditionally() {
+        // As helm v4.1.4: with no (or a non-matching) version, the entry matches no chart in
+        // charts/, so the chart renders under its own name and the alias renders nothing.
+        let mut c = parent(
+            "- {name: a, alias: x, condition: x.enabled}\n- {name: b, version: ~2.0, alias: z}\n",
+            "x: {enabled: false}\n",
+        );
+        process(&mut c, &new_map(), &mut Vec::new());
+        assert_eq!(names(&c), vec!["a", "b"]);
     }
 
     #[test]
     fn tags_disable_without_condition() {
         let mut c = parent(
-            "- {name: a, tags: [t]}\n- {name: b}\n",
+            "- {name: a, version: 1.0.0, tags: [t]}\n- {name: b, version: 1.x}\n",
             "tags: {t: false}\n",
         );
         process(&mut c, &new_map(), &mut Vec::new());
@@ -274,7 +327,7 @@ mod tests {
     #[test]
     fn import_values_both_forms() {
         let mut c = parent(
-            "- name: a\n  import-values: [data, {child: inner, parent: imported}]\n- {name: b}\n",
+            "- name: a\n  version: 1.0.0\n  import-values: [data, {child: inner, parent: imported}]\n- {name: b, version: 1.0.0}\n",
             "imported: {yy: 2}\n",
         );
         process(&mut c, &new_map(), &mut Vec::new());

@@ -31,7 +31,7 @@ pub enum Error {
     Schema(String),
     /// A template failed and [`crate::RenderOptions::strict`] is set.
     #[error("{0}")]
-    Template(RenderError),
+    Template(Box<RenderError>),
 }
 
 impl Error {
@@ -68,6 +68,12 @@ pub struct RenderError {
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(msg) = self.message.strip_prefix("parse error: ") {
+            return match self.line {
+                Some(l) => write!(f, "parse error at ({}:{l}): {msg}", self.template),
+                None => write!(f, "parse error in {}: {msg}", self.template),
+            };
+        }
         match (self.line, self.column) {
             (Some(l), Some(c)) => write!(f, "execution error at ({}:{l}:{c})", self.template)?,
             (Some(l), None) => write!(f, "execution error at ({}:{l})", self.template)?,

@@ -78,10 +78,10 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
 
 /// An object as plain data, for `toJson`/`toYaml`: `APIVersions` is a list, the others maps.
 pub fn object_data(o: &dyn Object) -> Value {
-    if o.type_name() == "common.VersionSet" {
-        if let Some(Value::List(l)) = o.field("List") {
-            return Value::List(l);
-        }
+    if o.type_name() == "common.VersionSet"
+        && let Some(Value::List(l)) = o.field("List")
+    {
+        return Value::List(l);
     }
     Value::map(object_fields(o))
 }
@@ -215,9 +215,8 @@ impl Object for Files {
                 Value::Bytes(self.get(&p).cloned().unwrap_or_else(|| Rc::from(&b""[..])))
             }),
             "Glob" => want(1).map(|_| Value::Object(Rc::new(self.glob(&arg_str(args, 0))))),
-            "GlobMap" => want(1).map(|_| {
-                Value::map(self.glob(&arg_str(args, 0)).entries().into_iter().collect())
-            }),
+            "GlobMap" => want(1)
+                .map(|_| Value::map(self.glob(&arg_str(args, 0)).entries().into_iter().collect())),
             "Lines" => want(1).map(|_| {
                 let p = arg_str(args, 0);
                 match self.get(&p) {
@@ -318,7 +317,7 @@ impl Object for ApiVersions {
         match name {
             "Has" => Some(if args.len() == 1 {
                 let want = arg_str(args, 0);
-                Ok(Value::Bool(self.list.iter().any(|v| *v == want)))
+                Ok(Value::Bool(self.list.contains(&want)))
             } else {
                 Err(format!(
                     "wrong number of args for Has: want 1 got {}",

@@ -100,7 +100,10 @@ fn next_separator(body: &[u8], from: usize) -> Option<(usize, usize)> {
 /// does (trimmed, empty ones dropped), each with the 1-based line in `text` where its
 /// content starts.
 pub fn split_documents(text: &str) -> Vec<(String, usize)> {
-    let lead = text.len() - text.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+    let lead = text.len()
+        - text
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .len();
     let body = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let base_line = text[..lead].matches('\n').count() + 1;
     let bytes = body.as_bytes();
@@ -114,8 +117,15 @@ pub fn split_documents(text: &str) -> Vec<(String, usize)> {
         if d.is_empty() {
             return;
         }
-        let start = from + (raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_whitespace()).len());
-        docs.push((d.to_string(), base_line + body[..start].matches('\n').count()));
+        let start = from
+            + (raw.len()
+                - raw
+                    .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                    .len());
+        docs.push((
+            d.to_string(),
+            base_line + body[..start].matches('\n').count(),
+        ));
     };
     let mut cur = 0;
     let mut search = 0;
@@ -136,8 +146,122 @@ pub struct Head {
     pub parse_error: Option<String>,
 }
 
+/// Documents larger than this are read with [`quick_head`] (a full parse of a multi-megabyte
+/// CRD just to learn its kind costs more than the rest of the render).
+const QUICK_HEAD_BYTES: usize = 16 * 1024;
+
+fn unquote(v: &str) -> Option<String> {
+    let v = v.trim();
+    let only_comment = |rest: &str| {
+        let r = rest.trim();
+        r.is_empty() || r.starts_with('#')
+    };
+    for q in ['"', '\''] {
+        if let Some(body) = v.strip_prefix(q) {
+            let end = body.find(q)?;
+            let (inner, rest) = (&body[..end], &body[end + 1..]);
+            if inner.contains('\\') || rest.starts_with(q) || !only_comment(rest) {
+                return None;
+            }
+            return Some(inner.to_string());
+        }
+    }
+    let v = match v.find(" #") {
+        Some(p) => v[..p].trim_end(),
+        None => v,
+    };
+    if v.is_empty() || v.starts_with(['&', '*', '!', '{', '[', '|', '>', '@', '`']) {
+        return None;
+    }
+    Some(v.to_string())
+}
+
+/// Read `kind` and `helm.sh/hook` from block-style YAML by lines; `None` when the layout is
+/// anything but plain (flow style, anchors, tags, odd indentation), so the caller parses.
+pub fn quick_head(doc: &str) -> Option<Head> {
+    let mut kind = None;
+    let mut hook = None;
+    let mut section = "";
+    let mut meta_indent = None;
+    let mut ann_indent = None;
+    for line in doc.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - t.len();
+        if indent == 0 {
+            if t.starts_with(['{', '[', '&', '*', '!', '?', '-', '%']) || t.starts_with("<<") {
+                return None;
+            }
+            let (k, v) = t.split_once(':')?;
+            section = "";
+            match k {
+                "kind" => kind = Some(unquote(v)?),
+                "metadata" => {
+                    if !v.trim().is_empty() && !v.trim().starts_with('#') {
+                        return None;
+                    }
+                    section = "metadata";
+                    meta_indent = None;
+                    ann_indent = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if section != "metadata" {
+            continue;
+        }
+        let mi = *meta_indent.get_or_insert(indent);
+        if indent < mi {
+            return None;
+        }
+        if indent == mi {
+            ann_indent = None;
+            if let Some(v) = t.strip_prefix("annotations:") {
+                if !v.trim().is_empty() && !v.trim().starts_with('#') {
+                    return None;
+                }
+                ann_indent = Some(0);
+            } else if t.starts_with(['&', '*', '!', '<']) {
+                return None;
+            }
+            continue;
+        }
+        if let Some(ai) = ann_indent.as_mut() {
+            if *ai == 0 {
+                *ai = indent;
+            }
+            if indent == *ai {
+                let key_rest = t
+                    .strip_prefix("helm.sh/hook:")
+                    .or_else(|| t.strip_prefix("\"helm.sh/hook\":"))
+                    .or_else(|| t.strip_prefix("'helm.sh/hook':"));
+                if let Some(v) = key_rest {
+                    hook = Some(unquote(v)?);
+                }
+            }
+        }
+    }
+    Some(Head {
+        kind: kind.unwrap_or_default(),
+        hook,
+        parse_error: None,
+    })
+}
+
 /// Read `kind` and the `helm.sh/hook` annotation of a document.
 pub fn head(doc: &str) -> Head {
+    if doc.len() > QUICK_HEAD_BYTES
+        && let Some(h) = quick_head(doc)
+    {
+        return h;
+    }
+    full_head(doc)
+}
+
+fn full_head(doc: &str) -> Head {
     match crate::values::yaml::parse(doc) {
         Ok(Value::Map(m)) => {
             let m = m.borrow();
@@ -215,21 +339,20 @@ pub fn template_line(template: &str, kind: &str, nth_of_kind: usize, fallback: u
     let mut seen = 0;
     for (i, l) in lines.iter().enumerate() {
         let t = l.trim_start();
-        if let Some(rest) = t.strip_prefix("kind:") {
-            if rest.trim().trim_matches(['"', '\'']) == kind {
-                if seen == nth_of_kind {
-                    let mut j = i;
-                    while j > 0 && !lines[j - 1].starts_with("---") {
-                        if lines[j - 1].trim().is_empty() {
-                            break;
-                        }
-                        j -= 1;
-                    }
-                    return j + 1;
-                }
-                seen += 1;
-            }
+        let Some(rest) = t.strip_prefix("kind:") else {
+            continue;
+        };
+        if rest.trim().trim_matches(['"', '\'']) != kind {
+            continue;
         }
+        if seen == nth_of_kind {
+            let mut j = i;
+            while j > 0 && !lines[j - 1].starts_with("---") && !lines[j - 1].trim().is_empty() {
+                j -= 1;
+            }
+            return j + 1;
+        }
+        seen += 1;
     }
     fallback
 }
@@ -281,6 +404,24 @@ mod tests {
         assert!(known_hook("pre-install, Post-Upgrade"));
         assert!(!known_hook("bogus"));
         assert!(head("a: [").parse_error.is_some());
+    }
+
+    #[test]
+    fn quick_head_agrees_with_the_parser() {
+        let docs = [
+            "apiVersion: v1\nkind: Job\nmetadata:\n  name: x\n  annotations:\n    a: b\n    helm.sh/hook: \"pre-install\" # c\nspec: {}\n",
+            "kind: 'ConfigMap'\nmetadata:\n  labels:\n    helm.sh/hook: no\ndata:\n  kind: X\n",
+            "# c\nkind: Secret\n",
+            "metadata:\n    annotations:\n        \"helm.sh/hook\": test\nkind: Pod\n",
+        ];
+        for d in docs {
+            let q = quick_head(d).unwrap();
+            let f = full_head(d);
+            assert_eq!((q.kind, q.hook), (f.kind, f.hook), "{d}");
+        }
+        assert!(quick_head("{kind: X}").is_none());
+        assert!(quick_head("kind: X\nmetadata: {annotations: {a: b}}\n").is_none());
+        assert!(quick_head("kind: &k X\n").is_none());
     }
 
     #[test]

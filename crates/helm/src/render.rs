@@ -27,9 +27,33 @@ const MAX_STEPS_PER_TEMPLATE: u64 = 20_000_000;
 
 /// Load and render the chart at `path` (a chart directory or a `.tgz`).
 pub fn render_chart(path: &Path, opts: &RenderOptions) -> Result<Rendered, Error> {
-    let chart = load_chart(path, opts)?;
-    render_loaded(chart, opts)
+    // Template recursion is deep (helm allows 1000 nested includes): render on a thread
+    // with a stack big enough for the engine's stack budget.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("helm-render".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn_scoped(scope, || {
+                let chart = load_chart(path, opts)?;
+                render_with_stack(chart, opts, ENGINE_STACK_BYTES)
+            })
+            .map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(Error::chart(
+                    path.display().to_string(),
+                    "the renderer panicked",
+                ))
+            })
+    })
 }
+
+/// Stack of the rendering thread, and the part of it the template engine may use.
+const RENDER_STACK_BYTES: usize = 64 << 20;
+const ENGINE_STACK_BYTES: usize = 48 << 20;
 
 /// Load a chart directory or archive without rendering it.
 pub fn load_chart(path: &Path, opts: &RenderOptions) -> Result<Chart, Error> {
@@ -76,8 +100,18 @@ fn chart_info(c: &Chart) -> ChartInfo {
     }
 }
 
-/// Render an already loaded chart.
-pub fn render_loaded(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
+/// Render an already loaded chart on the calling thread. The engine keeps to its default
+/// stack budget here (sized for 2 MiB threads, a few hundred nested includes);
+/// [`render_chart`] runs on its own big-stack thread and allows helm's 1000.
+pub fn render_loaded(chart: Chart, opts: &RenderOptions) -> Result<Rendered, Error> {
+    render_with_stack(chart, opts, Limits::default().max_stack_bytes)
+}
+
+fn render_with_stack(
+    mut chart: Chart,
+    opts: &RenderOptions,
+    stack_bytes: usize,
+) -> Result<Rendered, Error> {
     let started = Instant::now();
     let mut warnings = std::mem::take(&mut chart.warnings);
     let user = values::user_values(opts)?;
@@ -165,13 +199,14 @@ pub fn render_loaded(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered,
         }
     }
     if opts.strict && !errors.is_empty() {
-        return Err(Error::Template(errors.remove(0)));
+        return Err(Error::Template(Box::new(errors.remove(0))));
     }
 
     let funcs = func_map();
     let limits = Limits {
         max_output_bytes: opts.max_output_bytes,
         max_steps: MAX_STEPS_PER_TEMPLATE,
+        max_stack_bytes: stack_bytes,
         ..Limits::default()
     };
     let mut outputs: BTreeMap<String, (String, usize)> = BTreeMap::new();
@@ -233,7 +268,7 @@ pub fn render_loaded(mut chart: Chart, opts: &RenderOptions) -> Result<Rendered,
             Err(e) => {
                 let re = render_error(&t.chart, &t.name, &e);
                 if opts.strict {
-                    return Err(Error::Template(re));
+                    return Err(Error::Template(Box::new(re)));
                 }
                 errors.push(re);
             }
@@ -313,7 +348,10 @@ fn check_kube_version(c: &Chart, caps: &Value, warnings: &mut Vec<String>) {
             gotmpl::fmt::format_value(&version)
         )),
         Ok(_) => {}
-        Err(e) => warnings.push(format!("chart {}: kubeVersion {constraint:?}: {e}", c.name())),
+        Err(e) => warnings.push(format!(
+            "chart {}: kubeVersion {constraint:?}: {e}",
+            c.name()
+        )),
     }
 }
 
@@ -389,6 +427,8 @@ fn rewrite_glob_range(text: &str) -> String {
     if !text.contains("Files.Glob") {
         return text.to_string();
     }
+    let owned = rewrite_glob_variables(text);
+    let text = owned.as_str();
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(p) = rest.find("range") {
@@ -403,9 +443,14 @@ fn rewrite_glob_range(text: &str) -> String {
             None => action,
         };
         let pipe_t = pipe.trim_start();
-        let is_glob = ["$.Files.Glob ", ".Files.Glob ", "$.Files.Glob\t", ".Files.Glob\t"]
-            .iter()
-            .any(|p| pipe_t.starts_with(p));
+        let is_glob = [
+            "$.Files.Glob ",
+            ".Files.Glob ",
+            "$.Files.Glob\t",
+            ".Files.Glob\t",
+        ]
+        .iter()
+        .any(|p| pipe_t.starts_with(p));
         if is_glob {
             let glob_at = 5 + (action.len() - pipe.len()) + (pipe.len() - pipe_t.len());
             let word_end = glob_at + pipe_t.find("Glob").unwrap_or(0) + 4;
@@ -418,6 +463,47 @@ fn rewrite_glob_range(text: &str) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// `{{ $files := .Files.Glob "x" }} ... {{ range $k, $v := $files }}`: when a variable holding
+/// a Glob result is ranged over and never used as `.Files` (no `$files.AsConfig` and the
+/// like), it is assigned from `.Files.GlobMap` instead.
+fn rewrite_glob_variables(text: &str) -> String {
+    let mut out = text.to_string();
+    let mut search = 0;
+    while let Some(p) = out[search..].find(":=").map(|p| p + search) {
+        search = p + 2;
+        // `$name :=` before, `.Files.Glob` (or `$.Files.Glob`) after.
+        let before = out[..p].trim_end();
+        let Some(dollar) = before.rfind('$') else {
+            continue;
+        };
+        let name = &before[dollar..];
+        if name.len() < 2 || !name[1..].chars().all(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let after = &out[p + 2..];
+        let trimmed = after.trim_start();
+        let lead = after.len() - trimmed.len();
+        let glob_len = if trimmed.starts_with(".Files.Glob ") {
+            ".Files.Glob".len()
+        } else if trimmed.starts_with("$.Files.Glob ") {
+            "$.Files.Glob".len()
+        } else {
+            continue;
+        };
+        let name = name.to_string();
+        let ranged =
+            out.contains(&format!(":= {name} ")) || out.contains(&format!("range {name} "));
+        let used_as_files = [".AsConfig", ".AsSecrets", ".Get", ".Lines", ".Glob"]
+            .iter()
+            .any(|m| out.contains(&format!("{name}{m}")));
+        if ranged && !used_as_files {
+            let at = p + 2 + lead + glob_len;
+            out.insert_str(at, "Map");
+        }
+    }
     out
 }
 
@@ -516,6 +602,11 @@ fn render_error(chart: &str, template: &str, e: &gotmpl::Error) -> RenderError {
             }
         }
     }
+    if message.starts_with("function \"") && message.ends_with("not defined") {
+        // Go reports unknown functions while parsing; helm prints a parse error.
+        message = format!("parse error: {message}");
+        expression = None;
+    }
     if message.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !message.is_char_boundary(cut) {
@@ -548,7 +639,19 @@ mod tests {
             rewrite_glob_range(r#"{{- range $.Files.Glob "x" }}{{ (.Files.Glob "y").AsConfig }}"#),
             r#"{{- range $.Files.GlobMap "x" }}{{ (.Files.Glob "y").AsConfig }}"#
         );
-        assert_eq!(rewrite_glob_range("{{ range .Values.x }}"), "{{ range .Values.x }}");
+        assert_eq!(
+            rewrite_glob_range("{{ range .Values.x }}"),
+            "{{ range .Values.x }}"
+        );
+        assert_eq!(
+            rewrite_glob_range(
+                "{{- $files := .Files.Glob \"d/*.json\" }}{{ if $files }}{{ range $p, $c := $files }}{{ end }}{{ end }}"
+            ),
+            "{{- $files := .Files.GlobMap \"d/*.json\" }}{{ if $files }}{{ range $p, $c := $files }}{{ end }}{{ end }}"
+        );
+        let kept =
+            "{{ $f := .Files.Glob \"x\" }}{{ range $p, $c := $f }}{{ end }}{{ $f.AsConfig }}";
+        assert_eq!(rewrite_glob_range(kept), kept);
     }
 }
 
@@ -580,7 +683,10 @@ mod fixture_tests {
     fn parent_chart_matches_helm() {
         let r = render_chart(&fixture("parent"), &opts()).unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert_eq!(crate::format_like_helm_template(&r), expected("parent.expected"));
+        assert_eq!(
+            crate::format_like_helm_template(&r),
+            expected("parent.expected")
+        );
         assert_eq!(r.chart.name, "parent");
         assert_eq!(r.chart.version, "1.2.3");
         assert_eq!(r.chart.app_version, "4.5");
@@ -588,7 +694,11 @@ mod fixture_tests {
         assert_eq!(r.chart.maintainers[0].email, "jane@example.com");
         let hook = r.manifests.iter().find(|m| m.kind == "Job").unwrap();
         assert_eq!(hook.hook.as_deref(), Some("pre-install,pre-upgrade"));
-        let role = r.manifests.iter().find(|m| m.kind == "RoleBinding").unwrap();
+        let role = r
+            .manifests
+            .iter()
+            .find(|m| m.kind == "RoleBinding")
+            .unwrap();
         assert_eq!(role.source, "parent/templates/rbac/role.yaml");
         assert_eq!(role.line, 9);
         assert_eq!(r.crds.len(), 1);
@@ -606,7 +716,33 @@ mod fixture_tests {
         };
         let r = render_chart(&fixture("parent"), &o).unwrap();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
-        assert_eq!(crate::format_like_helm_template(&r), expected("parent.set.expected"));
+        assert_eq!(
+            crate::format_like_helm_template(&r),
+            expected("parent.set.expected")
+        );
+    }
+
+    #[test]
+    fn nested_subcharts_globals_aliases_and_imports_match_helm() {
+        // helm template top nested -f nested-user.yaml --set mid.leaf.y=set,global.g1=cli
+        let o = RenderOptions {
+            release_name: Some("top".into()),
+            values_files: vec![fixture("nested-user.yaml")],
+            set: vec!["mid.leaf.y=set,global.g1=cli".into()],
+            ..RenderOptions::default()
+        };
+        let r = render_chart(&fixture("nested"), &o).unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(
+            crate::format_like_helm_template(&r),
+            expected("nested.expected")
+        );
+        // `mid2.on` is really `mid2."true"` (YAML 1.1), so `mid.enabled` decides mid2.
+        assert!(
+            r.manifests
+                .iter()
+                .any(|m| m.source.starts_with("top/charts/mid2/"))
+        );
     }
 
     #[test]
@@ -632,8 +768,10 @@ mod fixture_tests {
         assert!(crate::is_chart_archive(&tgz));
         assert!(crate::is_chart_dir(&fixture("parent")));
         let r = render_chart(&tgz, &opts()).unwrap();
-        // The archive holds what .helmignore would drop; templates don't read it.
-        assert_eq!(crate::format_like_helm_template(&r), expected("parent.expected"));
+        // A raw tar keeps what .helmignore drops (helm applies .helmignore only to
+        // directories), so `.Files.Get "secret.txt"` finds it here.
+        let want = expected("parent.expected").replace("ignored: \"\"", "ignored: \"not shipped\"");
+        assert_eq!(crate::format_like_helm_template(&r), want);
     }
 
     #[test]
@@ -651,7 +789,11 @@ mod fixture_tests {
             "execution error at (partial/templates/b.yaml:4:11): set b.name"
         );
         // The missing archive of a disabled dependency is fine; the schema violation warns.
-        assert!(r.warnings.iter().any(|w| w.contains("/port") && w.contains("want integer")));
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.contains("/port") && w.contains("want integer"))
+        );
         assert!(!r.warnings.iter().any(|w| w.contains("gone")));
     }
 
@@ -670,6 +812,37 @@ mod fixture_tests {
         };
         let e = render_chart(&fixture("partial"), &o).unwrap_err();
         assert!(matches!(e, Error::Template(_)), "{e}");
+    }
+
+    #[test]
+    fn parse_errors_and_unknown_functions_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("c");
+        std::fs::create_dir_all(c.join("templates")).unwrap();
+        std::fs::write(
+            c.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            c.join("templates/bad.yaml"),
+            "a: {{ .Values.x | nosuch }}\n",
+        )
+        .unwrap();
+        std::fs::write(c.join("templates/bad2.yaml"), "b: {{ if }}\n").unwrap();
+        std::fs::write(c.join("templates/ok.yaml"), "kind: ServiceAccount\n").unwrap();
+        let r = render_chart(&c, &RenderOptions::default()).unwrap();
+        assert_eq!(r.manifests.len(), 1);
+        let mut errs: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+        errs.sort();
+        assert_eq!(
+            errs,
+            vec![
+                "parse error at (c/templates/bad.yaml:1): function \"nosuch\" not defined"
+                    .to_string(),
+                "parse error at (c/templates/bad2.yaml:1): missing value for if".to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -126,8 +126,20 @@ impl<'a> Ctx<'a> {
     pub fn new(az: &'a Authorizer, inv: &'a Inventory, findings: &Findings) -> Ctx<'a> {
         let mut rule_ids: HashMap<_, BTreeSet<u32>> = HashMap::new();
         let mut role_rule_ids: HashMap<_, BTreeSet<u32>> = HashMap::new();
+        // Only the catalog rules the edge table cites are ever looked up.
+        let wanted: HashSet<u32> = super::kinds::EDGE_KINDS
+            .iter()
+            .flat_map(|k| k.catalog.iter().copied())
+            .collect();
         for p in &findings.permissions {
-            let ids = p.matched.iter().map(|m| m.id);
+            if !p.matched.iter().any(|m| wanted.contains(&m.id)) {
+                continue;
+            }
+            let ids = p
+                .matched
+                .iter()
+                .map(|m| m.id)
+                .filter(|id| wanted.contains(id));
             rule_ids
                 .entry((
                     p.binding_kind,

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::catalog::RiskLevel;
 use crate::findings::Findings;
 use crate::inventory::{PolicyRule, RoleKind, SubjectKind};
@@ -96,7 +98,8 @@ struct Levels {
 }
 
 impl Levels {
-    fn new(findings: &Findings) -> Levels {
+    /// `roles`: also index role rows (only role holders need them).
+    fn new(findings: &Findings, roles: bool) -> Levels {
         let mut l = Levels {
             identity: HashMap::new(),
             role_scope: HashMap::new(),
@@ -108,7 +111,12 @@ impl Levels {
                     .insert((id.kind, id.namespace.clone(), id.name.clone()), level);
             }
         }
-        for p in &findings.permissions {
+        let rows = if roles {
+            &findings.permissions[..]
+        } else {
+            &[]
+        };
+        for p in rows {
             let e = l
                 .role_scope
                 .entry((
@@ -291,8 +299,10 @@ pub fn build(
     findings: &Findings,
     pod_security: &PodSecurity,
 ) -> Graph {
+    let t = std::time::Instant::now();
     let ctx = index(inv, az, findings, pod_security);
-    let levels = Levels::new(findings);
+    super::timing("escalation index", t);
+    let t = std::time::Instant::now();
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut ids: HashMap<Node, usize> = HashMap::new();
@@ -323,28 +333,38 @@ pub fn build(
 
     let mut edges: Vec<Edge> = Vec::new();
     let mut seen: HashSet<(usize, usize, EdgeKind)> = HashSet::new();
-    let mut found = Vec::new();
-    while let Some(from) = queue.pop_front() {
-        found.clear();
-        let node = nodes[from].clone();
-        discover(&ctx, &node, &mut found);
-        for f in found.drain(..) {
-            if f.to == node {
-                continue;
-            }
-            let to = intern(f.to, &mut nodes, &mut queue);
-            if seen.insert((from, to, f.kind)) {
-                edges.push(Edge {
-                    from,
-                    to,
-                    kind: f.kind,
-                    evidence: f.evidence,
-                    explanation: f.explanation,
-                });
+    // Expand the queue a batch at a time, in parallel; results are merged in queue order,
+    // so the graph is the same as a sequential expansion's.
+    while !queue.is_empty() {
+        let batch: Vec<usize> = queue.drain(..).collect();
+        let results: Vec<Vec<Found>> = batch
+            .par_iter()
+            .map(|&i| {
+                let mut found = Vec::new();
+                discover(&ctx, &nodes[i], &mut found);
+                found
+            })
+            .collect();
+        for (from, found) in batch.into_iter().zip(results) {
+            for f in found {
+                if f.to == nodes[from] {
+                    continue;
+                }
+                let to = intern(f.to, &mut nodes, &mut queue);
+                if seen.insert((from, to, f.kind)) {
+                    edges.push(Edge {
+                        from,
+                        to,
+                        kind: f.kind,
+                        evidence: f.evidence,
+                        explanation: f.explanation,
+                    });
+                }
             }
         }
     }
 
+    super::timing("escalation edges", t);
     // Sort nodes, remap, sort edges.
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by_key(|&i| &nodes[i]);
@@ -362,6 +382,10 @@ pub fn build(
         e.to = rank[e.to];
     }
     edges.sort_by_key(|e| (e.from, e.to, e.kind));
+    let levels = Levels::new(
+        findings,
+        nodes.iter().any(|n| matches!(n, Node::RoleHolder { .. })),
+    );
     let own = nodes.iter().map(|n| levels.own(n)).collect();
     Graph { nodes, edges, own }
 }

@@ -27,6 +27,7 @@ pub mod render;
 
 use std::collections::{HashMap, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
@@ -270,6 +271,14 @@ pub struct Escalation {
     own: Vec<Option<RiskLevel>>,
 }
 
+/// Reusable search buffers (one set per worker thread).
+struct Buffers {
+    seen: Vec<bool>,
+    prev: Vec<u32>,
+    dist: Vec<u32>,
+    order: Vec<usize>,
+}
+
 /// The result of a breadth-first search from one node.
 #[derive(Clone, Debug)]
 pub struct Reach {
@@ -350,7 +359,9 @@ pub fn analyze_escalation_parts(
     findings: &Findings,
     pod_security: &PodSecurity,
 ) -> Escalation {
+    let t = std::time::Instant::now();
     let graph = build::build(inventory, authorizer, findings, pod_security);
+    timing("escalation graph", t);
     let mut esc = Escalation {
         index: graph
             .nodes
@@ -369,8 +380,17 @@ pub fn analyze_escalation_parts(
     for (i, e) in esc.edges.iter().enumerate() {
         esc.out[e.from].push(i as u32);
     }
+    let t = std::time::Instant::now();
     esc.summarize();
+    timing("escalation paths", t);
     esc
+}
+
+/// With `RBAC_LENS_TIMINGS` set, print how long a stage took (for profiling).
+pub(crate) fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("RBAC_LENS_TIMINGS").is_some() {
+        eprintln!("timing: {stage}: {:.3} s", since.elapsed().as_secs_f64());
+    }
 }
 
 impl Escalation {
@@ -471,75 +491,89 @@ impl Escalation {
             .map(|i| &self.identities[i])
     }
 
+    /// One search per identity (in parallel, each with its own buffers, results in node
+    /// order): effective risk, hops to the sinks, the strongest identity, notable paths.
     fn summarize(&mut self) {
         let n = self.nodes.len();
-        let mut seen = vec![false; n];
-        let mut prev = vec![u32::MAX; n];
-        let mut dist = vec![0u32; n];
-        let mut order = Vec::new();
+        let sources: Vec<usize> = (0..n).filter(|&s| self.nodes[s].is_identity()).collect();
+        let results: Vec<(IdentityEscalation, Vec<Path>)> = sources
+            .par_iter()
+            .map_init(
+                || Buffers {
+                    seen: vec![false; n],
+                    prev: vec![u32::MAX; n],
+                    dist: vec![0; n],
+                    order: Vec::new(),
+                },
+                |b, &s| self.summarize_one(s, b),
+            )
+            .collect();
+        let (identities, paths): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+        self.identities = identities;
+        self.paths = paths.into_iter().flatten().collect();
+    }
+
+    fn summarize_one(&self, s: usize, b: &mut Buffers) -> (IdentityEscalation, Vec<Path>) {
         let ca = self.node_index(&Node::ClusterAdmin);
         let nd = self.node_index(&Node::Node);
-        let mut identities = Vec::new();
-        let mut paths = Vec::new();
-        for s in 0..n {
-            if !self.nodes[s].is_identity() {
-                continue;
-            }
-            order.clear();
-            self.bfs(s, &mut seen, &mut prev, &mut dist, &mut order);
-            let own = self.own[s];
-            let mut effective = own;
-            let mut strongest: Option<(RiskLevel, u32, usize)> = None;
-            for &v in &order {
-                effective = effective.max(self.own[v]);
-                if let Some(level) = self.own[v]
-                    && !self.nodes[v].is_sink()
-                    && Some(level) > own
-                    && strongest.is_none_or(|(l, d, _)| level > l || (level == l && dist[v] < d))
-                {
-                    strongest = Some((level, dist[v], v));
-                }
-            }
-            let hops =
-                |t: Option<usize>| t.filter(|&t| seen[t] && t != s).map(|t| dist[t] as usize);
-            let (ca_hops, node_hops) = (hops(ca), hops(nd));
-            let reach = Reach {
-                source: s,
-                order: Vec::new(),
-                prev: std::mem::take(&mut prev),
-                dist: std::mem::take(&mut dist),
-            };
-            let mut targets: Vec<usize> = Vec::new();
-            if ca_hops.is_some() {
-                targets.extend(ca);
-            }
-            if node_hops.is_some() {
-                targets.extend(nd);
-            }
-            if targets.is_empty() {
-                targets.extend(strongest.map(|(_, _, v)| v));
-            }
-            paths.extend(targets.into_iter().filter_map(|t| self.path(&reach, t)));
-            prev = reach.prev;
-            dist = reach.dist;
-            identities.push(IdentityEscalation {
-                identity: self.nodes[s].clone(),
-                own_risk: own,
-                effective_risk: effective,
-                reachable: order.len(),
-                cluster_admin_hops: ca_hops,
-                node_hops,
-                strongest: strongest.map(|(_, _, v)| self.nodes[v].clone()),
-            });
-            // Reset only what this search touched.
-            seen[s] = false;
-            prev[s] = u32::MAX;
-            for &v in &order {
-                seen[v] = false;
-                prev[v] = u32::MAX;
+        b.order.clear();
+        self.bfs(s, &mut b.seen, &mut b.prev, &mut b.dist, &mut b.order);
+        let own = self.own[s];
+        let mut effective = own;
+        let mut strongest: Option<(RiskLevel, u32, usize)> = None;
+        for &v in &b.order {
+            effective = effective.max(self.own[v]);
+            if let Some(level) = self.own[v]
+                && !self.nodes[v].is_sink()
+                && Some(level) > own
+                && strongest.is_none_or(|(l, d, _)| level > l || (level == l && b.dist[v] < d))
+            {
+                strongest = Some((level, b.dist[v], v));
             }
         }
-        self.identities = identities;
-        self.paths = paths;
+        let hops = |t: Option<usize>| {
+            t.filter(|&t| b.seen[t] && t != s)
+                .map(|t| b.dist[t] as usize)
+        };
+        let (ca_hops, node_hops) = (hops(ca), hops(nd));
+        let reach = Reach {
+            source: s,
+            order: Vec::new(),
+            prev: std::mem::take(&mut b.prev),
+            dist: std::mem::take(&mut b.dist),
+        };
+        let mut targets: Vec<usize> = Vec::new();
+        if ca_hops.is_some() {
+            targets.extend(ca);
+        }
+        if node_hops.is_some() {
+            targets.extend(nd);
+        }
+        if targets.is_empty() {
+            targets.extend(strongest.map(|(_, _, v)| v));
+        }
+        let paths = targets
+            .into_iter()
+            .filter_map(|t| self.path(&reach, t))
+            .collect();
+        b.prev = reach.prev;
+        b.dist = reach.dist;
+        let summary = IdentityEscalation {
+            identity: self.nodes[s].clone(),
+            own_risk: own,
+            effective_risk: effective,
+            reachable: b.order.len(),
+            cluster_admin_hops: ca_hops,
+            node_hops,
+            strongest: strongest.map(|(_, _, v)| self.nodes[v].clone()),
+        };
+        // Reset only what this search touched.
+        b.seen[s] = false;
+        b.prev[s] = u32::MAX;
+        for &v in &b.order {
+            b.seen[v] = false;
+            b.prev[v] = u32::MAX;
+        }
+        (summary, paths)
     }
 }

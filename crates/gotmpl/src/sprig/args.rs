@@ -88,6 +88,8 @@ pub(super) fn strval(v: &Value) -> String {
 pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Nil => "invalid",
+        // A host object whose Go type is a pointer (`*semver.Version`) has kind ptr.
+        Value::Object(o) if o.type_name().starts_with('*') => "ptr",
         other => other.kind_name(),
     }
 }
@@ -110,7 +112,19 @@ pub(super) fn is_empty(v: &Value) -> bool {
 }
 
 /// Go's `reflect.DeepEqual` over template values: types must match (`1` is not `1.0`).
+/// Values nested deeper than [`MAX_DEPTH`] (only cyclic maps get there) compare unequal.
 pub(super) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+/// How deep Sprig functions walk nested values before giving up (cyclic maps).
+pub(super) const MAX_DEPTH: usize = 200;
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let deep_equal = |p: &Value, q: &Value| deep_equal_at(p, q, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -267,7 +281,8 @@ pub(super) fn parse_float(s: &str) -> Option<f64> {
     {
         return None;
     }
-    t.parse::<f64>().ok()
+    // Out of range is an error in Go (cast then gives 0), not an infinity.
+    t.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
 /// An Rc'd list value of strings.
@@ -320,6 +335,8 @@ mod tests {
         }
         assert_eq!(to_float64(&Value::str("1.5e3")), 1500.0);
         assert_eq!(to_float64(&Value::str("x")), 0.0);
+        assert_eq!(to_float64(&Value::str("1e400")), 0.0);
+        assert_eq!(to_float64(&Value::str("-inf")), f64::NEG_INFINITY);
         assert_eq!(to_float64(&Value::Int(2)), 2.0);
     }
 }

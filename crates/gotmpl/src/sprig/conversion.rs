@@ -9,6 +9,15 @@
 //! {{ "0755" | toDecimal }}           -> 493
 //! {{ 1.5 | toString }}               -> 1.5
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `toString 1.5` | `1.5` (`%v`; bytes as text) |
+//! | `int "42"`, `int64 3.9`, `int "0x1F"` | `42`, `3`, `31` |
+//! | `float64 "1.5"` | `1.5` |
+//! | `atoi "12"` | `12` (base 10 only; anything else 0) |
+//! | `toDecimal "0755"` | `493` (octal digits) |
 
 use super::args::{self, exact, string, strval};
 use crate::fmt::format_value;

@@ -18,6 +18,18 @@
 //! {{ $cert := genSignedCert "svc.ns.svc" nil (list "svc.ns.svc") 365 $ca }}
 //! tls.crt: {{ $cert.Cert | b64enc }}
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `genPrivateKey "ecdsa"` (`rsa`, `ed25519`) | a PEM private key |
+//! | `genCA "my-ca" 365`, `genCAWithKey "my-ca" 365 $pem` | `.Cert` and `.Key` of a CA |
+//! | `genSelfSignedCert "cn" (list "10.0.0.1") (list "a.b") 365` (and `...WithKey` with a PEM last) | a self-signed pair |
+//! | `genSignedCert "cn" nil (list "a.b") 365 $ca` (and `...WithKey`) | a pair signed by `$ca` |
+//! | `buildCustomCert (b64enc $certPEM) (b64enc $keyPEM)` | a pair from existing PEM, checked |
+//! | `derivePassword 1 "long" "password" "user" "example.com"` | `ZedaFaxcZaso9*` |
+//! | `bcrypt "pw"`, `htpasswd "user" "pw"` | `$2a$10$...`, `user:$2a$10$...` |
+//! | `encryptAES "key" "text"`, `decryptAES "key" $enc` | base64 ciphertext, `text` |
 
 use std::net::IpAddr;
 use std::rc::Rc;

@@ -18,6 +18,17 @@
 //! {{ dateInZone "15:04 MST" (toDate "2006-01-02" "2024-02-29") "Asia/Kolkata" }} -> 05:30 IST
 //! {{ duration "3661" }}  -> 1h1m1s
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `now` | the current time |
+//! | `date "2006-01-02" $t`, `htmlDate $t` | `2024-02-29` |
+//! | `dateInZone "15:04 MST" $t "Asia/Kolkata"` (also `date_in_zone`), `htmlDateInZone $t "UTC"` | `05:30 IST` |
+//! | `toDate "2006-01-02" "2024-02-29"`, `mustToDate ...` | a time (zero time / error when unparsable) |
+//! | `unixEpoch $t` | `1709164800` |
+//! | `dateModify "-1.5h" $t` (also `date_modify`, `mustDateModify`, `must_date_modify`) | `$t` moved |
+//! | `duration "95"`, `durationRound "49h"`, `ago $t` | `1m35s`, `2d`, time since `$t` |
 
 use std::rc::Rc;
 use std::sync::LazyLock;
@@ -213,7 +224,7 @@ impl Time {
 
     fn civil(&self) -> Civil {
         let (offset, abbrev) = self.zone.offset_at(self.secs);
-        let local = self.secs + i64::from(offset);
+        let local = self.secs.saturating_add(i64::from(offset));
         let days = local.div_euclid(86_400);
         let rem = local.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
@@ -319,7 +330,7 @@ impl Time {
             Tok::Pm => out.push_str(if c.hour >= 12 { "pm" } else { "am" }),
             Tok::Tz => {
                 if c.abbrev.is_empty() {
-                    push_offset(out, c.offset, false, false, false);
+                    push_offset(out, c.offset, false, false);
                 } else {
                     out.push_str(&c.abbrev);
                 }
@@ -336,7 +347,7 @@ impl Time {
                     let sign = if c.offset < 0 { '-' } else { '+' };
                     out.push_str(&format!("{sign}{:02}", c.offset.abs() / 3600));
                 } else {
-                    push_offset(out, c.offset, *colon, *secs, true);
+                    push_offset(out, c.offset, *colon, *secs);
                 }
             }
             Tok::Frac { sep, digits, trim } => {
@@ -356,7 +367,8 @@ impl Time {
     }
 }
 
-fn push_offset(out: &mut String, offset: i32, colon: bool, secs: bool, _numeric: bool) {
+/// A numeric zone offset: `+0530`, `+05:30`, `+053000`, `+05:30:00`.
+fn push_offset(out: &mut String, offset: i32, colon: bool, secs: bool) {
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.abs();
     let (h, m, s) = (a / 3600, a % 3600 / 60, a % 60);
@@ -422,6 +434,9 @@ fn starts_lower(s: &str) -> bool {
 fn next_chunk(layout: &str) -> (&str, Option<Tok>, &str) {
     let b = layout.as_bytes();
     for i in 0..b.len() {
+        if !b[i].is_ascii() {
+            continue;
+        }
         let at = &layout[i..];
         let found: Option<(Tok, usize)> = match b[i] {
             b'J' if at.starts_with("January") => Some((Tok::LongMonth, 7)),
@@ -577,7 +592,8 @@ fn token_text(tok: &Tok) -> String {
 
 /// Go's `time.ParseInLocation(layout, value, Local)` for the layouts charts use.
 pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
-    let (mut year, mut month, mut day) = (1i64, 1u32, 1u32);
+    // Go: elements missing from the layout are zero, or one where zero is impossible.
+    let (mut year, mut month, mut day) = (0i64, 1u32, 1u32);
     let (mut hour, mut min, mut sec, mut nanos) = (0u32, 0u32, 0u32, 0u32);
     let mut pm: Option<bool> = None;
     let mut offset: Option<i32> = None;
@@ -603,7 +619,7 @@ pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
         let range = || format!("parsing time {value:?}: value out of range");
         match &tok {
             Tok::LongYear => {
-                if val.len() < 4 || !val[..4].bytes().all(|b| b.is_ascii_digit()) {
+                if val.len() < 4 || !val.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
                     return Err(bad());
                 }
                 year = val[..4].parse().map_err(|_| bad())?;
@@ -627,7 +643,10 @@ pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
                     .collect();
                 let idx = names
                     .iter()
-                    .position(|n| val.len() >= n.len() && val[..n.len()].eq_ignore_ascii_case(n))
+                    .position(|n| {
+                        val.get(..n.len())
+                            .is_some_and(|v| v.eq_ignore_ascii_case(n))
+                    })
                     .ok_or_else(bad)?;
                 month = idx as u32 + 1;
                 val = &val[names[idx].len()..];
@@ -636,7 +655,10 @@ pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
                 let idx = DAYS
                     .iter()
                     .map(|d| if tok == Tok::WeekDay { &d[..3] } else { *d })
-                    .find(|n| val.len() >= n.len() && val[..n.len()].eq_ignore_ascii_case(n))
+                    .find(|n| {
+                        val.get(..n.len())
+                            .is_some_and(|v| v.eq_ignore_ascii_case(n))
+                    })
                     .ok_or_else(bad)?;
                 val = &val[idx.len()..];
             }
@@ -806,7 +828,7 @@ pub fn parse(layout: &str, value: &str) -> Result<Time, String> {
                 } else {
                     if !sep_ok
                         || val.len() < digits + 1
-                        || !val[1..1 + digits].bytes().all(|b| b.is_ascii_digit())
+                        || !val.as_bytes()[1..1 + digits].iter().all(u8::is_ascii_digit)
                     {
                         return Err(bad());
                     }
@@ -940,7 +962,6 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
     if rest.is_empty() {
         return Err(err());
     }
-    let mut total: f64 = 0.0;
     let mut exact: i128 = 0;
     while !rest.is_empty() {
         let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
@@ -984,12 +1005,10 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             v += (f * scale as f64) as i128;
         }
         exact = exact.checked_add(v).ok_or_else(err)?;
-        total += v as f64;
         if exact > i128::from(i64::MAX) + 1 {
             return Err(err());
         }
     }
-    let _ = total;
     let v = if neg { -exact } else { exact };
     i64::try_from(v).map_err(|_| err())
 }
@@ -1043,16 +1062,26 @@ impl Object for Time {
             ("Format", [Value::String(l)]) => Ok(Value::from(self.format(l))),
             ("Add", [Value::Int(d)]) => Ok(time_value(self.add(*d))),
             ("AddDate", [Value::Int(y), Value::Int(m), Value::Int(d)]) => {
+                // Go normalises month and day overflow (Jan 31 + 1 month = Mar 2); i128 keeps
+                // absurd arguments from overflowing, the result then saturates.
                 let c = self.civil();
-                let months = c.year * 12 + i64::from(c.month) - 1 + y * 12 + m;
-                let (ny, nm) = (months.div_euclid(12), months.rem_euclid(12) as u32 + 1);
-                let days = days_from_civil(ny, nm, 1) + i64::from(c.day) - 1 + d;
+                let months = i128::from(c.year) * 12 + i128::from(c.month) - 1
+                    + i128::from(*y) * 12
+                    + i128::from(*m);
+                let clamp =
+                    |v: i128| v.clamp(i128::from(i64::MIN / 4), i128::from(i64::MAX / 4)) as i64;
+                let ny = months.div_euclid(12).clamp(-1_000_000_000, 1_000_000_000) as i64;
+                let nm = months.rem_euclid(12) as u32 + 1;
+                let days =
+                    i128::from(days_from_civil(ny, nm, 1)) + i128::from(c.day) - 1 + i128::from(*d);
                 let secs_of_day =
-                    i64::from(c.hour) * 3600 + i64::from(c.min) * 60 + i64::from(c.sec);
-                let local = days * 86_400 + secs_of_day;
-                let (off, _) = self.zone.offset_at(local - i64::from(c.offset));
+                    i128::from(c.hour) * 3600 + i128::from(c.min) * 60 + i128::from(c.sec);
+                let local = clamp(days * 86_400 + secs_of_day);
+                let (off, _) = self
+                    .zone
+                    .offset_at(local.saturating_sub(i64::from(c.offset)));
                 Ok(time_value(Time {
-                    secs: local - i64::from(off),
+                    secs: local.saturating_sub(i64::from(off)),
                     mono: None,
                     ..self.clone()
                 }))

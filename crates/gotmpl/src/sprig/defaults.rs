@@ -9,6 +9,16 @@
 //! {{ ternary "yes" "no" .Values.enabled }}
 //! {{ coalesce .Values.a .Values.b "fallback" }}
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `default "d" ""`, `default "d" "x"` | `d`, `x` |
+//! | `empty 0`, `empty (list 1)` | `true`, `false` |
+//! | `coalesce nil "" "x"` | `x` |
+//! | `all 1 "a"`, `any 0 ""` | `true`, `false` |
+//! | `ternary "yes" "no" true` | `yes` |
+//! | `fail "message"` | stops rendering with the message |
 
 use super::args::{boolean, exact, is_empty, string};
 use crate::func::FuncMap;

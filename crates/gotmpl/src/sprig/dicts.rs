@@ -8,12 +8,35 @@
 //! {{ dig "a" "b" "fallback" $d }}
 //! {{ merge $overrides $defaults | toYaml }}
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `dict "a" 1 "b" 2` | `map[a:1 b:2]` (odd count: last value `""`) |
+//! | `get $d "a"` | `1`, or `""` when missing |
+//! | `set $d "c" 3`, `unset $d "a"` | `$d` itself, changed |
+//! | `hasKey $d "a"` | `true` |
+//! | `pluck "a" $d1 $d2` | `[1 ...]`, the values found |
+//! | `dig "a" "b" "default" $d` | `$d.a.b` or `default` |
+//! | `keys $d1 $d2`, `values $d` | key list, value list |
+//! | `pick $d "a"`, `omit $d "a"` | new dicts |
+//! | `merge $dst $src...`, `mergeOverwrite $dst $src...` | `$dst`, deep-merged in place |
+//! | `deepCopy $d` (also `mustDeepCopy`) | an independent copy |
 
 use std::collections::BTreeMap;
 
 use super::args::{at_least, exact, is_empty, string, strval};
 use crate::func::FuncMap;
 use crate::value::{Map, Value};
+
+/// The dynamic type Go names in "interface conversion" panics.
+fn dyn_type(v: &Value) -> String {
+    if v.is_nil() {
+        "nil".into()
+    } else {
+        v.type_name()
+    }
+}
 
 /// A `map[string]interface{}` parameter; `None` for nil (Go's nil map reads as empty).
 fn map_arg(v: &Value) -> Result<Option<&Map>, String> {
@@ -144,7 +167,7 @@ pub(super) fn register(f: &mut FuncMap) {
         let dict = nonnil_map(&a[a.len() - 1]).map_err(|_| {
             format!(
                 "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-                a[a.len() - 1].type_name()
+                dyn_type(&a[a.len() - 1])
             )
         })?;
         let default = &a[a.len() - 2];
@@ -153,7 +176,7 @@ pub(super) fn register(f: &mut FuncMap) {
             keys.push(k.as_str().ok_or_else(|| {
                 format!(
                     "interface conversion: interface {{}} is {}, not string",
-                    k.type_name()
+                    dyn_type(k)
                 )
             })?);
         }
@@ -171,7 +194,7 @@ pub(super) fn register(f: &mut FuncMap) {
                 other => {
                     return Err(format!(
                         "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-                        other.type_name()
+                        dyn_type(&other)
                     ));
                 }
             };
@@ -190,9 +213,33 @@ pub(super) fn register(f: &mut FuncMap) {
             if a[0].is_nil() {
                 return Err("reflect: call of reflect.Value.Type on zero Value".into());
             }
-            Ok(a[0].deep_copy())
+            deep_copy(&a[0], 0)
         });
     }
+}
+
+/// A deep copy that refuses cyclic values instead of recursing forever.
+fn deep_copy(v: &Value, depth: usize) -> Result<Value, String> {
+    if depth > super::args::MAX_DEPTH {
+        return Err(format!(
+            "deepCopy: value nested deeper than {} levels (a map that contains itself?)",
+            super::args::MAX_DEPTH
+        ));
+    }
+    Ok(match v {
+        Value::List(l) => Value::list(
+            l.iter()
+                .map(|x| deep_copy(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(m) => Value::map(
+            m.borrow()
+                .iter()
+                .map(|(k, x)| Ok((k.clone(), deep_copy(x, depth + 1)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
 }
 
 fn merge_all(name: &str, a: &[Value], overwrite: bool) -> Result<Value, String> {

@@ -9,6 +9,14 @@
 //! {{ .Values.password | b64enc }}
 //! {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `b64enc "hello"`, `b64dec "aGVsbG8="` | `aGVsbG8=`, `hello` |
+//! | `b32enc "hello"`, `b32dec "NBSWY3DP"` | `NBSWY3DP`, `hello` |
+//! | `sha1sum "hello"`, `sha256sum "hello"`, `sha512sum "hello"` | hex digests |
+//! | `adler32sum "hello"` | `103547413` |
 
 use sha1::Digest;
 

@@ -12,6 +12,22 @@
 //! {{ $l := append $l "x" }}                     -> a new list
 //! {{ has "b" (list "a" "b") }}                  -> true
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `list 1 "a"` (also `tuple`) | `[1 a]` |
+//! | `first`, `last`, `rest`, `initial` of `[1 2 3]` | `1`, `3`, `[2 3]`, `[1 2]` |
+//! | `append (list 1) 2` (also `push`), `prepend (list 1) 0` | `[1 2]`, `[0 1]` |
+//! | `concat (list 1) (list 2 3)` | `[1 2 3]` |
+//! | `reverse (list 1 2)`, `uniq (list 1 1 2)` | `[2 1]`, `[1 2]` |
+//! | `without (list 1 2 3) 2`, `has 2 (list 1 2)` | `[1 3]`, `true` |
+//! | `compact (list 0 "" "a")` | `[a]` |
+//! | `slice (list 1 2 3) 1 2` | `[2]` |
+//! | `chunk 2 (list 1 2 3)` | `[[1 2] [3]]` |
+//! | `until 3`, `untilStep 0 10 4` | `[0 1 2]`, `[0 4 8]` |
+//! | `seq 3`, `seq 2 4`, `seq 10 -5 0` | `1 2 3`, `2 3 4`, `10 5 0` |
+//! | `mustFirst`, `mustAppend`, ... | same results; every list function has a `must` form |
 
 use super::MAX_LEN;
 use super::args::{self, at_least, deep_equal, exact, int, is_empty, kind};
@@ -142,6 +158,11 @@ pub(super) fn register(f: &mut FuncMap) {
         for v in a {
             match args::items(v) {
                 Some(items) => out.extend(items),
+                None if v.is_nil() => {
+                    return Err(
+                        "runtime error: invalid memory address or nil pointer dereference".into(),
+                    );
+                }
                 None => return Err(format!("Cannot concat type {} as list", kind(v))),
             }
         }
@@ -178,11 +199,11 @@ pub(super) fn register(f: &mut FuncMap) {
         let nums = match p.as_slice() {
             [end] => {
                 let inc = if *end < 1 { -1 } else { 1 };
-                until_step(1, end + inc, inc)?
+                until_step(1, end.wrapping_add(inc), inc)?
             }
             [start, end] => {
                 let step = if end < start { -1 } else { 1 };
-                until_step(*start, end + step, step)?
+                until_step(*start, end.wrapping_add(step), step)?
             }
             [start, step, end] => {
                 let mut inc = 1;
@@ -192,7 +213,7 @@ pub(super) fn register(f: &mut FuncMap) {
                         return Ok(Value::str(""));
                     }
                 }
-                until_step(*start, end + inc, *step)?
+                until_step(*start, end.wrapping_add(inc), *step)?
             }
             _ => return Ok(Value::str("")),
         };
@@ -212,7 +233,7 @@ pub(super) fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, S
         if step >= 0 {
             return Ok(Vec::new());
         }
-        ((start as i128 - stop as i128) + (-step as i128) - 1) / (-step as i128)
+        ((start as i128 - stop as i128) - (step as i128) - 1) / -(step as i128)
     } else {
         if step <= 0 {
             return Ok(Vec::new());
@@ -222,7 +243,9 @@ pub(super) fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, S
     if count > MAX_LEN as i128 {
         return Err(format!("result longer than {MAX_LEN} elements"));
     }
-    Ok((0..count as i64).map(|k| start + k * step).collect())
+    Ok((0..count as i64)
+        .map(|k| (i128::from(start) + i128::from(k) * i128::from(step)) as i64)
+        .collect())
 }
 
 #[cfg(test)]
@@ -312,6 +335,7 @@ mod tests {
                 vec![abc(), s("x")],
                 "Cannot concat type string as list",
             ),
+            ("concat", vec![abc(), Value::Nil], "nil pointer dereference"),
             ("first", vec![Value::Nil], "nil pointer dereference"),
             ("chunk", vec![i(0), abc()], "makeslice: len out of range"),
         ]);

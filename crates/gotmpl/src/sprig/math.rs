@@ -13,6 +13,16 @@
 //! {{ div 10 3 }}                     -> 3
 //! {{ round 3.14159 2 }}              -> 3.14
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `add 1 2 3`, `add1 1`, `sub 5 2`, `mul 2 3`, `div 7 2`, `mod 7 2` | `6`, `2`, `3`, `6`, `3`, `1` |
+//! | `max 1 5 3` (also `biggest`), `min 4 2` | `5`, `2` |
+//! | `addf 1.1 2.2`, `add1f 1.5`, `subf 3.3 1.1`, `mulf 1.1 3`, `divf 1 3` | `3.3`, `2.5`, `2.2`, `3.3`, `0.3333333333333333` |
+//! | `maxf 1 2.5`, `minf 1 2.5` | `2.5`, `1` |
+//! | `floor 1.7`, `ceil 1.2`, `round 3.14159 2` | `1`, `2`, `3.14` |
+//! | `randInt 1 10` | a number in 1..10 (10 excluded) |
 
 use super::args::{at_least, exact, float, int, to_float64, to_int64};
 use crate::func::FuncMap;

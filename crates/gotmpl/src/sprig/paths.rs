@@ -5,6 +5,13 @@
 //! {{ base "a/b/c.yaml" }}   -> c.yaml
 //! {{ ext "c.tar.gz" }}      -> .gz
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `base "a/b.c"`, `dir "a/b.c"`, `ext "a/b.c"` | `b.c`, `a`, `.c` |
+//! | `clean "a//b/../c"`, `isAbs "/a"` | `a/c`, `true` |
+//! | `osBase`, `osDir`, `osClean`, `osExt`, `osIsAbs` | the same on Linux |
 
 use super::args::{exact, string};
 use crate::func::FuncMap;

@@ -11,6 +11,14 @@
 //! {{ randAlphaNum 16 | b64enc }}
 //! {{ uuidv4 }}   -> e.g. 0c8f0d6e-35b4-4a5c-9f61-1d0f0ad6a2b9
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `randAlphaNum 8`, `randAlpha 8`, `randNumeric 8`, `randAscii 8` | random strings of 8 characters |
+//! | `randBytes 16` | 16 random bytes, base64 |
+//! | `uuidv4` | a random version 4 UUID |
+//! | `getHostByName "example.com"` | `""` |
 
 use super::MAX_LEN;
 use super::args::{exact, int, string};

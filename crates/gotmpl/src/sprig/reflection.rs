@@ -8,6 +8,13 @@
 //! {{ kindIs "map" .Values.resources }}   -> true
 //! {{ typeOf .Values.replicas }}          -> float64
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `typeOf 1.5`, `kindOf (list)` | `float64`, `slice` |
+//! | `typeIs "string" "a"`, `typeIsLike "string" "a"`, `kindIs "map" (dict)` | `true` |
+//! | `deepEqual (list 1) (list 1)` | `true` |
 
 use super::args::{deep_equal, exact, kind, string};
 use crate::func::FuncMap;

@@ -11,6 +11,16 @@
 //! {{ regexReplaceAll "[^a-z0-9-]" (lower .Release.Name) "-" }}
 //! {{ regexFind "[0-9]+" "v1.24.3" }}   -> 1
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `regexMatch "^a" "abc"` | `true` |
+//! | `regexFind "[0-9]+" "v1.24"`, `regexFindAll "[0-9]" "a1b2" -1` | `1`, `[1 2]` |
+//! | `regexReplaceAll "a(x*)b" "-axxb-" "${1}W"` | `-xxW-` |
+//! | `regexReplaceAllLiteral "a" "banana" "$1"` | `b$1n$1n$1` |
+//! | `regexSplit "z+" "pizza" -1` | `[pi a]` |
+//! | `regexQuoteMeta "1.2"` | `1\.2` |
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -12,6 +12,13 @@
 //! {{ if semverCompare ">=1.21-0" .Capabilities.KubeVersion.GitVersion }}batch/v1{{ end }}
 //! {{ (semver "v1.2.3").Minor }}   -> 2
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `semverCompare ">=1.21-0" "v1.29.2-eks-1234"` | `true` |
+//! | `semverCompare "~1.2" "1.3.0"`, `semverCompare "^0.2.3" "0.2.9"` | `false`, `true` |
+//! | `semver "v1.2.3-rc.1"` | a version: `.Major` `1`, `.Prerelease` `rc.1`, prints `1.2.3-rc.1` |
 
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -357,7 +364,7 @@ impl Object for VersionObject {
                 minor,
                 patch,
                 pre: String::new(),
-                meta: v.meta.clone(),
+                meta: String::new(),
                 original: format!("{major}.{minor}.{patch}"),
             })))
         };
@@ -369,9 +376,9 @@ impl Object for VersionObject {
             "Metadata" => Value::str(&v.meta),
             "Original" => Value::str(&v.original),
             "String" => Value::from(v.to_string()),
-            "IncMajor" => bump(v.major + 1, 0, 0),
-            "IncMinor" => bump(v.major, v.minor + 1, 0),
-            "IncPatch" if v.pre.is_empty() => bump(v.major, v.minor, v.patch + 1),
+            "IncMajor" => bump(v.major.saturating_add(1), 0, 0),
+            "IncMinor" => bump(v.major, v.minor.saturating_add(1), 0),
+            "IncPatch" if v.pre.is_empty() => bump(v.major, v.minor, v.patch.saturating_add(1)),
             "IncPatch" => bump(v.major, v.minor, v.patch),
             _ => return None,
         })

@@ -10,6 +10,35 @@
 //! {{ include "x" . | nindent 4 }}          -> newline, then every line indented by 4
 //! {{ "a,b,c" | splitList "," | join "-" }} -> a-b-c
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `trim "  a  "` | `a` (Unicode spaces) |
+//! | `trimAll "$" "$5$"` (also `trimall`) | `5` |
+//! | `trimPrefix "-" "-a"`, `trimSuffix "-" "a-"` | `a` |
+//! | `upper "ab"`, `lower "AB"` | `AB`, `ab` |
+//! | `title "hello world"`, `untitle "Hello World"` | `Hello World`, `hello world` |
+//! | `repeat 3 "ab"` | `ababab` |
+//! | `substr 1 3 "hello"` | `el` (bytes; start < 0 means 0, end < 0 or past the end means the end) |
+//! | `trunc 5 "hello world"`, `trunc -5 "hello world"` | `hello`, `world` |
+//! | `abbrev 5 "hello world"` | `he...` |
+//! | `abbrevboth 5 10 "1234 5678 9123"` | `...5678...` |
+//! | `nospace "a b"`, `initials "First Try"` | `ab`, `FT` |
+//! | `wrap 5 "Hello World"`, `wrapWith 5 "\t" "Hello World"` | `Hello\nWorld`, `Hello\tWorld` |
+//! | `contains "b" "abc"`, `hasPrefix "a" "abc"`, `hasSuffix "c" "abc"` | `true` |
+//! | `quote "a" 1 nil`, `squote "a"` | `"a" "1"` (nil skipped), `'a'` |
+//! | `cat "a" 1 nil "b"` | `a 1 b` |
+//! | `indent 2 "a\nb"`, `nindent 2 "a"` | `  a\n  b`, `\n  a` |
+//! | `replace " " "-" "a b c"` | `a-b-c` |
+//! | `plural "one" "many" 2` | `many` |
+//! | `snakecase "HTTPServer"`, `kebabcase "fooBar"`, `camelcase "http_server"` | `http_server`, `foo-bar`, `HttpServer` |
+//! | `swapcase "aB"`, `shuffle "abc"` | `Ab`, a permutation |
+//! | `splitList "," "a,b"` | `[a b]` |
+//! | `split "," "a,b"`, `splitn "," 2 "a,b,c"` | `map[_0:a _1:b]`, `map[_0:a _1:b,c]` |
+//! | `join "-" (list "a" 1)` | `a-1` (nil elements skipped) |
+//! | `sortAlpha (list "b" "a")`, `toStrings (list 1 2)` | `[a b]`, `[1 2]` |
+//! | `hello` | `Hello!` |
 
 use std::collections::BTreeMap;
 
@@ -391,6 +420,10 @@ fn indent(n: i64, s: &str) -> Result<String, String> {
 
 /// Go's one-to-one `unicode.ToUpper`/`ToLower` (never `ß` -> `SS`).
 fn case_char(c: char, upper: bool) -> char {
+    if !upper && c == '\u{130}' {
+        // Go lowers the dotted capital I to a plain `i`; Unicode's full mapping adds a dot.
+        return 'i';
+    }
     let mut it: Box<dyn Iterator<Item = char>> = if upper {
         Box::new(c.to_uppercase())
     } else {
@@ -399,6 +432,17 @@ fn case_char(c: char, upper: bool) -> char {
     match (it.next(), it.next()) {
         (Some(x), None) => x,
         _ => c,
+    }
+}
+
+/// Go's `unicode.ToTitle`: upper case, except the Latin digraphs, which have title forms.
+fn title_char(c: char) -> char {
+    match c {
+        '\u{1c4}'..='\u{1c6}' => '\u{1c5}',
+        '\u{1c7}'..='\u{1c9}' => '\u{1c8}',
+        '\u{1ca}'..='\u{1cc}' => '\u{1cb}',
+        '\u{1f1}'..='\u{1f3}' => '\u{1f2}',
+        _ => case_char(c, true),
     }
 }
 
@@ -420,7 +464,7 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_sep(prev) { case_char(c, true) } else { c };
+            let out = if is_sep(prev) { title_char(c) } else { c };
             prev = c;
             out
         })

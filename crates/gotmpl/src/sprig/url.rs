@@ -5,6 +5,12 @@
 //! {{ (urlParse "https://user:pw@db.example:5432/app?ssl=1").hostname }}   -> db.example
 //! {{ urlJoin (dict "scheme" "https" "host" "x.io" "path" "/a b") }}        -> https://x.io/a%20b
 //! ```
+//!
+//! # Functions
+//! | call | result |
+//! | --- | --- |
+//! | `urlParse "https://u:p@h:1/p?q=1#f"` | `map[fragment:f host:h:1 hostname:h opaque: path:/p query:q=1 scheme:https userinfo:u:p]` |
+//! | `urlJoin (dict "scheme" "https" "host" "h" "path" "/p")` | `https://h/p` |
 
 use std::collections::BTreeMap;
 

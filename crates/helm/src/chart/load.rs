@@ -159,3 +159,72 @@ fn walk(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helmignore_and_symlinks() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), "host file").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("c");
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::create_dir_all(root.join("files")).unwrap();
+        std::fs::create_dir_all(root.join("ci")).unwrap();
+        std::fs::write(
+            root.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        )
+        .unwrap();
+        std::fs::write(root.join(".helmignore"), "ci/\n*.tmp\n").unwrap();
+        std::fs::write(root.join("templates/a.yaml"), "kind: A\n").unwrap();
+        std::fs::write(root.join("templates/.hidden.yaml"), "kind: H\n").unwrap();
+        std::fs::write(root.join("files/x.tmp"), "tmp").unwrap();
+        std::fs::write(root.join("files/real.txt"), "real").unwrap();
+        std::fs::write(root.join("ci/values.yaml"), "a: 1").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path().join("secret"), root.join("files/escape"))
+                .unwrap();
+            std::os::unix::fs::symlink(root.join("files/real.txt"), root.join("files/inside"))
+                .unwrap();
+            std::os::unix::fs::symlink(outside.path(), root.join("outdir")).unwrap();
+        }
+        assert!(is_chart_dir(&root));
+        let c = load_dir(&root, &Limits::default()).unwrap();
+        let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(c.templates.len(), 1);
+        assert!(names.contains(&"files/real.txt"));
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.ends_with(".tmp") || n.starts_with("ci/"))
+        );
+        #[cfg(unix)]
+        {
+            assert!(names.contains(&"files/inside"));
+            assert!(!names.contains(&"files/escape"));
+            assert!(!names.iter().any(|n| n.starts_with("outdir")));
+            assert!(c.warnings.iter().any(|w| w.contains("outside the chart")));
+        }
+    }
+
+    #[test]
+    fn bounds_file_size() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("big"), vec![b'a'; 4096]).unwrap();
+        let limits = Limits {
+            max_file_bytes: 1024,
+            ..Limits::default()
+        };
+        let e = load_dir(dir.path(), &limits).unwrap_err();
+        assert!(e.to_string().contains("larger than the limit"), "{e}");
+    }
+}

@@ -313,10 +313,10 @@ pub fn load_files(
             "validation: chart.metadata.name is required",
         ));
     }
-    if let Some(reqs) = requirements {
-        if metadata.dependencies.is_empty() {
-            metadata.dependencies = reqs;
-        }
+    if let Some(reqs) = requirements
+        && metadata.dependencies.is_empty()
+    {
+        metadata.dependencies = reqs;
     }
     if metadata.api_version.is_empty() {
         metadata.api_version = "v1".into();
@@ -354,4 +354,57 @@ pub fn load_files(
         dependencies,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, data: &str) -> ChartFile {
+        ChartFile {
+            name: name.into(),
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn v1_chart_with_requirements_and_stray_files() {
+        let files = vec![
+            f(
+                "Chart.yaml",
+                "\u{feff}apiVersion: v1\nname: old\nversion: 1.0\nappVersion: 2.10\n",
+            ),
+            f(
+                "requirements.yaml",
+                "dependencies:\n- name: dep\n  version: 0.1.0\n  condition: dep.enabled\n  tags: [a]\n  import-values: [x]\n",
+            ),
+            f("values.yaml", "a: 1\n"),
+            f("templates/x.yaml", "kind: X"),
+            f("charts/README.md", "not a chart"),
+            f(
+                "charts/dep/Chart.yaml",
+                "apiVersion: v2\nname: dep\nversion: 0.1.0\n",
+            ),
+            f("crds/c.yaml", "kind: CustomResourceDefinition"),
+            f("files/a.txt", "a"),
+        ];
+        let c = load_files(files, "old", &Limits::default(), 0).unwrap();
+        assert_eq!(c.metadata.api_version, "v1");
+        // Numbers in string fields read as Go would print them after JSON.
+        assert_eq!(c.metadata.version, "1");
+        assert_eq!(c.metadata.app_version, "2.1");
+        assert_eq!(c.metadata.dependencies.len(), 1);
+        assert_eq!(c.metadata.dependencies[0].condition, "dep.enabled");
+        assert_eq!(c.metadata.dependencies[0].tags, vec!["a".to_string()]);
+        assert_eq!(c.dependencies.len(), 1);
+        assert_eq!(c.crd_files().count(), 1);
+        assert!(c.files.iter().any(|f| f.name == "files/a.txt"));
+        assert!(c.warnings.iter().any(|w| w.contains("README.md")));
+    }
+
+    #[test]
+    fn missing_chart_yaml_is_an_error() {
+        let e = load_files(vec![f("values.yaml", "a: 1")], "x", &Limits::default(), 0).unwrap_err();
+        assert!(e.to_string().contains("Chart.yaml"), "{e}");
+    }
 }

@@ -286,7 +286,7 @@ pub fn from_serde(v: serde_json::Value) -> Value {
 pub fn parse(text: &str) -> Result<Value, String> {
     serde_json::from_str::<serde_json::Value>(text)
         .map(from_serde)
-        .map_err(|e| e.to_string())
+        .map_err(|e| go_syntax_error(text).unwrap_or_else(|| e.to_string()))
 }
 
 #[cfg(test)]
@@ -327,5 +327,244 @@ mod tests {
         );
         assert_eq!(base64_encode(b"ab"), "YWI=");
         assert_eq!(base64_encode(b"abc"), "YWJj");
+    }
+}
+
+/// The syntax error Go's `encoding/json` reports for `text`, in its words
+/// (`invalid character 'o' in literal null (expecting 'u')`), or `None` when it is valid.
+pub fn go_syntax_error(text: &str) -> Option<String> {
+    let mut s = GoScan {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    s.ws();
+    if let Err(e) = s.value(0) {
+        return Some(e);
+    }
+    s.ws();
+    s.peek()
+        .map(|c| format!("invalid character {} after top-level value", quote_char(c)))
+}
+
+const EOF_MSG: &str = "unexpected end of JSON input";
+
+fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".into(),
+        b'"' => "'\"'".into(),
+        b'\n' => "'\\n'".into(),
+        b'\r' => "'\\r'".into(),
+        b'\t' => "'\\t'".into(),
+        c if c < 0x20 || c == 0x7f => format!("'\\x{c:02x}'"),
+        c if c < 0x80 => format!("'{}'", c as char),
+        c => format!("'{}'", char::from(c)),
+    }
+}
+
+struct GoScan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl GoScan<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn next(&mut self) -> Result<u8, String> {
+        let c = self.peek().ok_or_else(|| EOF_MSG.to_string())?;
+        self.i += 1;
+        Ok(c)
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+    fn bad(c: u8, ctx: &str) -> String {
+        format!("invalid character {} {ctx}", quote_char(c))
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), String> {
+        if depth > 10_000 {
+            return Err("exceeded max depth".into());
+        }
+        let c = self.next()?;
+        match c {
+            b'{' => {
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    let k = self.next()?;
+                    if k != b'"' {
+                        return Err(Self::bad(k, "looking for beginning of object key string"));
+                    }
+                    self.string()?;
+                    self.ws();
+                    let colon = self.next()?;
+                    if colon != b':' {
+                        return Err(Self::bad(colon, "after object key"));
+                    }
+                    self.ws();
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b'}' => return Ok(()),
+                        o => return Err(Self::bad(o, "after object key:value pair")),
+                    }
+                }
+            }
+            b'[' => {
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.value(depth + 1)?;
+                    self.ws();
+                    match self.next()? {
+                        b',' => self.ws(),
+                        b']' => return Ok(()),
+                        o => return Err(Self::bad(o, "after array element")),
+                    }
+                }
+            }
+            b'"' => self.string(),
+            b'-' | b'0'..=b'9' => self.number(c),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            o => Err(Self::bad(o, "looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), String> {
+        for want in word.bytes().skip(1) {
+            let c = self.next()?;
+            if c != want {
+                return Err(Self::bad(
+                    c,
+                    &format!("in literal {word} (expecting {})", quote_char(want)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn string(&mut self) -> Result<(), String> {
+        loop {
+            let c = self.next()?;
+            match c {
+                b'"' => return Ok(()),
+                b'\\' => {
+                    let e = self.next()?;
+                    match e {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            for _ in 0..4 {
+                                let h = self.next()?;
+                                if !h.is_ascii_hexdigit() {
+                                    return Err(Self::bad(
+                                        h,
+                                        "in \\u hexadecimal character escape",
+                                    ));
+                                }
+                            }
+                        }
+                        o => return Err(Self::bad(o, "in string escape code")),
+                    }
+                }
+                c if c < 0x20 => return Err(Self::bad(c, "in string literal")),
+                _ => {}
+            }
+        }
+    }
+
+    fn number(&mut self, first: u8) -> Result<(), String> {
+        let mut c = first;
+        if c == b'-' {
+            c = self.next()?;
+            if !c.is_ascii_digit() {
+                return Err(Self::bad(c, "in numeric literal"));
+            }
+        }
+        if c != b'0' {
+            while self.peek().is_some_and(|d| d.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let d = self.next()?;
+            if !d.is_ascii_digit() {
+                return Err(Self::bad(d, "after decimal point in numeric literal"));
+            }
+            while self.peek().is_some_and(|d| d.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            let mut d = self.next()?;
+            if d == b'+' || d == b'-' {
+                d = self.next()?;
+            }
+            if !d.is_ascii_digit() {
+                return Err(Self::bad(d, "in exponent of numeric literal"));
+            }
+            while self.peek().is_some_and(|d| d.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod go_error_tests {
+    use super::go_syntax_error;
+
+    #[test]
+    fn messages_like_go() {
+        let cases = [
+            ("{\"a\": 1}", None),
+            (
+                "nope",
+                Some("invalid character 'o' in literal null (expecting 'u')"),
+            ),
+            ("", Some("unexpected end of JSON input")),
+            ("{\"a\" 1}", Some("invalid character '1' after object key")),
+            (
+                "{\"a\": 1 \"b\"}",
+                Some("invalid character '\"' after object key:value pair"),
+            ),
+            ("[1 2]", Some("invalid character '2' after array element")),
+            (
+                "{a: 1}",
+                Some("invalid character 'a' looking for beginning of object key string"),
+            ),
+            (
+                "x",
+                Some("invalid character 'x' looking for beginning of value"),
+            ),
+            ("1x", Some("invalid character 'x' after top-level value")),
+            ("-a", Some("invalid character 'a' in numeric literal")),
+            (
+                "1.e",
+                Some("invalid character 'e' after decimal point in numeric literal"),
+            ),
+            (
+                "\"\\q\"",
+                Some("invalid character 'q' in string escape code"),
+            ),
+            ("[1,", Some("unexpected end of JSON input")),
+        ];
+        for (src, want) in cases {
+            assert_eq!(go_syntax_error(src).as_deref(), want, "{src}");
+        }
     }
 }

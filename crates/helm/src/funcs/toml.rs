@@ -120,7 +120,11 @@ fn write_table(
                 path.push(k.clone());
                 let header: Vec<String> = path.iter().map(|p| key(p)).collect();
                 let hindent = "  ".repeat(path.len() - 1);
-                out.push_str(&format!("\n{hindent}[{}]\n", header.join(".")));
+                // A blank line before top-level tables, once something was written.
+                if path.len() == 1 && !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{hindent}[{}]\n", header.join(".")));
                 write_table(out, &sub.borrow(), path)?;
                 path.pop();
             }
@@ -130,7 +134,10 @@ fn write_table(
                 let hindent = "  ".repeat(path.len() - 1);
                 for item in l.iter() {
                     if let Value::Map(sub) = item {
-                        out.push_str(&format!("\n{hindent}[[{}]]\n", header.join(".")));
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{hindent}[[{}]]\n", header.join(".")));
                         write_table(out, &sub.borrow(), path)?;
                     }
                 }
@@ -154,6 +161,11 @@ mod tests {
         assert_eq!(
             to_toml(&v).unwrap(),
             "\"\" = 3.0\nel = []\nlm = [{a = 1.0, b = [\"x\", {c = \"d\"}]}, [1.0, [2.0]], {}, []]\n\"quoted key\" = 1.0\ntrue = 2.0\n\n[em]\n"
+        );
+        let v = parse("a: {b: {c: 1, d: [1, 2]}, e: x}\nlist: [{k: 1}, {k: 2}]\n").unwrap();
+        assert_eq!(
+            to_toml(&v).unwrap(),
+            "[a]\n  e = \"x\"\n  [a.b]\n    c = 1.0\n    d = [1.0, 2.0]\n\n[[list]]\n  k = 1.0\n\n[[list]]\n  k = 2.0\n"
         );
     }
 }

@@ -62,10 +62,34 @@ fn scalar_of(v: &Value) -> Option<Scalar> {
         Value::Bool(b) => Scalar::Plain(b.to_string()),
         Value::Int(i) => Scalar::Plain(i.to_string()),
         Value::Float(f) => Scalar::Plain(yaml_number(*f)),
-        Value::String(s) => Scalar::Str(s.to_string()),
+        // JSON -> goyaml reads U+0085 (NEL) inside a quoted scalar as a folded line break.
+        Value::String(s) => Scalar::Str(fold_nel(s)),
         Value::Bytes(b) => Scalar::Str(base64_encode(b)),
         _ => return None,
     })
+}
+
+/// Spaces around a NEL are dropped and the NEL becomes one space, as YAML line folding does.
+fn fold_nel(s: &str) -> String {
+    if !s.contains('\u{85}') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{85}' {
+            while out.ends_with([' ', '\t']) {
+                out.pop();
+            }
+            while chars.peek().is_some_and(|n| *n == ' ' || *n == '\t') {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A float64 after JSON then goyaml: integral values read back as integers.
@@ -368,14 +392,13 @@ fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
+/// goyaml's `is_printable` (narrower than libyaml's: nothing outside the BMP, no U+0085).
 fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0a
         || (0x20..=0x7e).contains(&u)
-        || u == 0x85
         || (0xa0..=0xd7ff).contains(&u)
         || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
-        || (0x10000..=0x10ffff).contains(&u)
 }
 
 /// Whether goyaml v2 would read the plain text back as something other than a string.
@@ -387,7 +410,7 @@ pub fn resolves_to_non_string(s: &str) -> bool {
         "~" | "null" | "Null" | "NULL" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
         | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "true" | "True" | "TRUE"
         | "false" | "False" | "FALSE" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-        | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" | "<<" => {
+        | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" => {
             return true;
         }
         _ => {}
@@ -702,6 +725,8 @@ mod tests {
             ("\"'q'\"", "'''q'''"),
             ("'\"dq\"'", "'\"dq\"'"),
             ("'é ü'", "é ü"),
+            ("'<<'", "<<"),
+            ("'emoji 😀'", "\"emoji \\U0001F600\""),
             ("'.inf'", "\".inf\""),
             ("'NaN'", "NaN"),
             ("'-'", "'-'"),

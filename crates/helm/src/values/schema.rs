@@ -4,10 +4,10 @@
 //! `additionalProperties`, `items` (schema or tuple), `prefixItems`, `minItems`, `maxItems`,
 //! `uniqueItems`, `minLength`, `maxLength`, `minimum`, `maximum`, `exclusiveMinimum`,
 //! `exclusiveMaximum` (boolean and numeric forms), `multipleOf`, `minProperties`,
-//! `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, and local `$ref`
-//! (`#/definitions/...`, `#/$defs/...`, `#`). Not checked (accepted silently): `pattern`,
-//! `patternProperties`, `format`, remote `$ref`s, `dependencies`. A schema that cannot be
-//! parsed is reported as a warning, never fatal.
+//! `maxProperties`, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`, `pattern`,
+//! `patternProperties` (RE2 syntax, as Go) and local `$ref` (`#/definitions/...`,
+//! `#/$defs/...`, `#`). Not checked (accepted silently): `format`, remote `$ref`s,
+//! `dependencies`. A schema that cannot be parsed is reported as a warning, never fatal.
 
 use serde_json::Value as J;
 
@@ -100,10 +100,10 @@ impl<'a> Validator<'a> {
             J::Object(o) => o,
             _ => return,
         };
-        if let Some(J::String(r)) = o.get("$ref") {
-            if let Some(target) = self.resolve(r) {
-                self.check(target, v, path, errs);
-            }
+        if let Some(J::String(r)) = o.get("$ref")
+            && let Some(target) = self.resolve(r)
+        {
+            self.check(target, v, path, errs);
         }
         match o.get("type") {
             Some(J::String(t)) if !type_matches(t, v) => {
@@ -124,20 +124,20 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        if let Some(J::Array(e)) = o.get("enum") {
-            if !e.iter().any(|x| json_eq(x, v)) {
-                let opts: Vec<String> = e.iter().map(|x| x.to_string()).collect();
-                errs.push(format!(
-                    "- {}: value must be one of {}",
-                    loc(path),
-                    opts.join(", ")
-                ));
-            }
+        if let Some(J::Array(e)) = o.get("enum")
+            && !e.iter().any(|x| json_eq(x, v))
+        {
+            let opts: Vec<String> = e.iter().map(|x| x.to_string()).collect();
+            errs.push(format!(
+                "- {}: value must be one of {}",
+                loc(path),
+                opts.join(", ")
+            ));
         }
-        if let Some(c) = o.get("const") {
-            if !json_eq(c, v) {
-                errs.push(format!("- {}: value must be {c}", loc(path)));
-            }
+        if let Some(c) = o.get("const")
+            && !json_eq(c, v)
+        {
+            errs.push(format!("- {}: value must be {c}", loc(path)));
         }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(J::Array(subs)) = o.get(key) {
@@ -158,10 +158,10 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        if let Some(n) = o.get("not") {
-            if self.valid(n, v, path) {
-                errs.push(format!("- {}: not failed", loc(path)));
-            }
+        if let Some(n) = o.get("not")
+            && self.valid(n, v, path)
+        {
+            errs.push(format!("- {}: not failed", loc(path)));
         }
         if let Some(i) = o.get("if") {
             let branch = if self.valid(i, v, path) {
@@ -178,51 +178,61 @@ impl<'a> Validator<'a> {
             J::Array(a) => self.check_array(o, a, path, errs),
             J::String(st) => {
                 let n = st.chars().count() as u64;
-                if let Some(min) = o.get("minLength").and_then(J::as_u64) {
-                    if n < min {
-                        errs.push(format!("- {}: minLength: got {n}, want {min}", loc(path)));
-                    }
+                if let Some(min) = o.get("minLength").and_then(J::as_u64)
+                    && n < min
+                {
+                    errs.push(format!("- {}: minLength: got {n}, want {min}", loc(path)));
                 }
-                if let Some(max) = o.get("maxLength").and_then(J::as_u64) {
-                    if n > max {
-                        errs.push(format!("- {}: maxLength: got {n}, want {max}", loc(path)));
-                    }
+                if let Some(J::String(p)) = o.get("pattern")
+                    && let Some(re) = regex(p)
+                    && !re.is_match(st)
+                {
+                    errs.push(format!(
+                        "- {}: '{st}' does not match pattern '{p}'",
+                        loc(path)
+                    ));
+                }
+                if let Some(max) = o.get("maxLength").and_then(J::as_u64)
+                    && n > max
+                {
+                    errs.push(format!("- {}: maxLength: got {n}, want {max}", loc(path)));
                 }
             }
             J::Number(num) => {
                 let x = num.as_f64().unwrap_or(0.0);
                 let excl_min_bool = matches!(o.get("exclusiveMinimum"), Some(J::Bool(true)));
                 let excl_max_bool = matches!(o.get("exclusiveMaximum"), Some(J::Bool(true)));
-                if let Some(min) = o.get("minimum").and_then(J::as_f64) {
-                    if x < min || (excl_min_bool && x == min) {
-                        errs.push(format!("- {}: minimum: got {x}, want {min}", loc(path)));
-                    }
+                if let Some(min) = o.get("minimum").and_then(J::as_f64)
+                    && (x < min || (excl_min_bool && x == min))
+                {
+                    errs.push(format!("- {}: minimum: got {x}, want {min}", loc(path)));
                 }
-                if let Some(max) = o.get("maximum").and_then(J::as_f64) {
-                    if x > max || (excl_max_bool && x == max) {
-                        errs.push(format!("- {}: maximum: got {x}, want {max}", loc(path)));
-                    }
+                if let Some(max) = o.get("maximum").and_then(J::as_f64)
+                    && (x > max || (excl_max_bool && x == max))
+                {
+                    errs.push(format!("- {}: maximum: got {x}, want {max}", loc(path)));
                 }
-                if let Some(min) = o.get("exclusiveMinimum").and_then(J::as_f64) {
-                    if x <= min {
-                        errs.push(format!(
-                            "- {}: exclusiveMinimum: got {x}, want {min}",
-                            loc(path)
-                        ));
-                    }
+                if let Some(min) = o.get("exclusiveMinimum").and_then(J::as_f64)
+                    && x <= min
+                {
+                    errs.push(format!(
+                        "- {}: exclusiveMinimum: got {x}, want {min}",
+                        loc(path)
+                    ));
                 }
-                if let Some(max) = o.get("exclusiveMaximum").and_then(J::as_f64) {
-                    if x >= max {
-                        errs.push(format!(
-                            "- {}: exclusiveMaximum: got {x}, want {max}",
-                            loc(path)
-                        ));
-                    }
+                if let Some(max) = o.get("exclusiveMaximum").and_then(J::as_f64)
+                    && x >= max
+                {
+                    errs.push(format!(
+                        "- {}: exclusiveMaximum: got {x}, want {max}",
+                        loc(path)
+                    ));
                 }
-                if let Some(m) = o.get("multipleOf").and_then(J::as_f64) {
-                    if m > 0.0 && ((x / m).round() * m - x).abs() > 1e-9 {
-                        errs.push(format!("- {}: multipleOf: got {x}, want {m}", loc(path)));
-                    }
+                if let Some(m) = o.get("multipleOf").and_then(J::as_f64)
+                    && m > 0.0
+                    && ((x / m).round() * m - x).abs() > 1e-9
+                {
+                    errs.push(format!("- {}: multipleOf: got {x}, want {m}", loc(path)));
                 }
             }
             _ => {}
@@ -255,12 +265,25 @@ impl<'a> Validator<'a> {
             Some(J::Object(p)) => Some(p),
             _ => None,
         };
-        let has_pattern_props = o.contains_key("patternProperties");
+        let pattern_props: Vec<(regex::Regex, &'a J)> = match o.get("patternProperties") {
+            Some(J::Object(pp)) => pp
+                .iter()
+                .filter_map(|(p, sch)| regex(p).map(|re| (re, sch)))
+                .collect(),
+            _ => Vec::new(),
+        };
         for (k, val) in m {
             let child = format!("{path}/{k}");
+            let mut matched = false;
+            for (re, sch) in &pattern_props {
+                if re.is_match(k) {
+                    matched = true;
+                    self.check(sch, val, &child, errs);
+                }
+            }
             if let Some(ps) = props.and_then(|p| p.get(k)) {
                 self.check(ps, val, &child, errs);
-            } else if !has_pattern_props {
+            } else if !matched {
                 match o.get("additionalProperties") {
                     Some(J::Bool(false)) => errs.push(format!(
                         "- {}: additional properties '{k}' not allowed",
@@ -271,23 +294,23 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        if let Some(min) = o.get("minProperties").and_then(J::as_u64) {
-            if (m.len() as u64) < min {
-                errs.push(format!(
-                    "- {}: minProperties: got {}, want {min}",
-                    loc(path),
-                    m.len()
-                ));
-            }
+        if let Some(min) = o.get("minProperties").and_then(J::as_u64)
+            && (m.len() as u64) < min
+        {
+            errs.push(format!(
+                "- {}: minProperties: got {}, want {min}",
+                loc(path),
+                m.len()
+            ));
         }
-        if let Some(max) = o.get("maxProperties").and_then(J::as_u64) {
-            if (m.len() as u64) > max {
-                errs.push(format!(
-                    "- {}: maxProperties: got {}, want {max}",
-                    loc(path),
-                    m.len()
-                ));
-            }
+        if let Some(max) = o.get("maxProperties").and_then(J::as_u64)
+            && (m.len() as u64) > max
+        {
+            errs.push(format!(
+                "- {}: maxProperties: got {}, want {max}",
+                loc(path),
+                m.len()
+            ));
         }
     }
 
@@ -317,23 +340,23 @@ impl<'a> Validator<'a> {
                 self.check(s, item, &child, errs);
             }
         }
-        if let Some(min) = o.get("minItems").and_then(J::as_u64) {
-            if (a.len() as u64) < min {
-                errs.push(format!(
-                    "- {}: minItems: got {}, want {min}",
-                    loc(path),
-                    a.len()
-                ));
-            }
+        if let Some(min) = o.get("minItems").and_then(J::as_u64)
+            && (a.len() as u64) < min
+        {
+            errs.push(format!(
+                "- {}: minItems: got {}, want {min}",
+                loc(path),
+                a.len()
+            ));
         }
-        if let Some(max) = o.get("maxItems").and_then(J::as_u64) {
-            if (a.len() as u64) > max {
-                errs.push(format!(
-                    "- {}: maxItems: got {}, want {max}",
-                    loc(path),
-                    a.len()
-                ));
-            }
+        if let Some(max) = o.get("maxItems").and_then(J::as_u64)
+            && (a.len() as u64) > max
+        {
+            errs.push(format!(
+                "- {}: maxItems: got {}, want {max}",
+                loc(path),
+                a.len()
+            ));
         }
         if matches!(o.get("uniqueItems"), Some(J::Bool(true))) {
             for i in 0..a.len() {
@@ -345,6 +368,11 @@ impl<'a> Validator<'a> {
             }
         }
     }
+}
+
+/// Compile a schema regex (bounded in size); `None` when it does not compile.
+fn regex(p: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(p).size_limit(1 << 20).build().ok()
 }
 
 fn json_eq(a: &J, b: &J) -> bool {
@@ -381,6 +409,10 @@ mod tests {
         let e = errs(s, "port: 0\nmode: c\nsub: {y: 1}");
         assert_eq!(e.len(), 4, "{e:?}");
         assert!(e[0].contains("missing property 'name'"));
+        let p = r#"{"properties":{"img":{"type":"string","pattern":"^[a-z]+$"}},
+            "patternProperties":{"^x-":{"type":"integer"}},"additionalProperties":false}"#;
+        assert!(errs(p, "img: abc\nx-a: 1").is_empty());
+        assert_eq!(errs(p, "img: ABC\nx-a: s\nother: 1").len(), 3);
         let e = errs(s, "name: 1");
         assert_eq!(
             e,

@@ -339,10 +339,11 @@ pub fn typed_value(raw: &str) -> Value {
     }
     if !raw.is_empty() && !raw.starts_with('0') {
         let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
-        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-            if let Ok(i) = raw.parse::<i64>() {
-                return Value::Int(i);
-            }
+        if !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && let Ok(i) = raw.parse::<i64>()
+        {
+            return Value::Int(i);
         }
     }
     Value::str(raw)
@@ -355,12 +356,12 @@ pub fn merge_maps(
 ) -> BTreeMap<String, Value> {
     let mut out = a.clone();
     for (k, v) in b {
-        if let Value::Map(bm) = v {
-            if let Some(Value::Map(am)) = out.get(k) {
-                let merged = merge_maps(&am.borrow(), &bm.borrow());
-                out.insert(k.clone(), Value::map(merged));
-                continue;
-            }
+        if let Value::Map(bm) = v
+            && let Some(Value::Map(am)) = out.get(k)
+        {
+            let merged = merge_maps(&am.borrow(), &bm.borrow());
+            out.insert(k.clone(), Value::map(merged));
+            continue;
         }
         out.insert(k.clone(), v.clone());
     }

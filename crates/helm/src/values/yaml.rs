@@ -163,10 +163,10 @@ pub fn first_document(text: &str) -> &str {
     let mut seen_content = false;
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        let is_marker = line.starts_with("---")
-            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
-        let is_end = line.starts_with("...")
-            && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+        let is_marker =
+            line.starts_with("---") && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
+        let is_end =
+            line.starts_with("...") && line[3..].chars().next().is_none_or(|c| c.is_whitespace());
         if seen_content && (is_marker || is_end) {
             return &text[..pos];
         }
@@ -240,8 +240,13 @@ mod tests {
 
     #[test]
     fn only_the_first_document() {
-        assert!(matches!(get(&parse("---\na: 1\n---\nb: [").unwrap(), "a"), Value::Float(f) if f == 1.0));
-        assert_eq!(first_document("a: |\n  ---\n  x\n---\nb: 2\n"), "a: |\n  ---\n  x\n");
+        assert!(
+            matches!(get(&parse("---\na: 1\n---\nb: [").unwrap(), "a"), Value::Float(f) if f == 1.0)
+        );
+        assert_eq!(
+            first_document("a: |\n  ---\n  x\n---\nb: 2\n"),
+            "a: |\n  ---\n  x\n"
+        );
     }
 
     #[test]
