@@ -98,7 +98,11 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
             other => other?,
         }
     } else {
-        print(&rbac_lens_report::render(&report, format(args.output), use_color()))?;
+        print(&rbac_lens_report::render(
+            &report,
+            format(args.output),
+            use_color(),
+        ))?;
     }
     rbac_lens_core::analysis::timing("report", t);
 
