@@ -209,18 +209,29 @@ fn create_workload_and_privileged_pod() {
 fn exec_pod() {
     let esc = scenario("exec-pod.yaml");
     let debugger = sa("ops/debugger");
-    assert_edge(&esc, &debugger, EdgeKind::ExecPod, &sa("ops/tool-sa"));
-    assert_edge(&esc, &debugger, EdgeKind::ExecPod, &sa("ops/single-sa"));
-    assert_edge(&esc, &debugger, EdgeKind::ExecPod, &Node::Node);
+    let ops_pods = Node::RunningPods {
+        namespace: Some("ops".into()),
+    };
+    assert_eq!(
+        out(&esc, &debugger),
+        vec![(EdgeKind::ExecPod, ops_pods.clone())]
+    );
+    assert_edge(&esc, &ops_pods, EdgeKind::RunningPod, &sa("ops/tool-sa"));
+    assert_edge(&esc, &ops_pods, EdgeKind::RunningPod, &sa("ops/single-sa"));
+    assert_edge(&esc, &ops_pods, EdgeKind::RunningPod, &Node::Node);
     // The privileged DaemonSet mounts no token: node, not its account.
-    assert_no_edge_to(&esc, &debugger, &sa("ops/agent"));
+    assert_no_edge_to(&esc, &ops_pods, &sa("ops/agent"));
     assert!(reaches(&esc, &debugger, &Node::ClusterAdmin));
     assert_eq!(
         out(&esc, &sa("ops/attacher")),
         vec![(EdgeKind::ExecPod, sa("ops/single-sa"))]
     );
     // Near misses.
-    assert_no_edge_to(&esc, &debugger, &sa("quiet/quiet-sa"));
+    let quiet_pods = Node::RunningPods {
+        namespace: Some("quiet".into()),
+    };
+    assert_no_edge_to(&esc, &quiet_pods, &sa("quiet/quiet-sa"));
+    assert!(!reaches(&esc, &sa("quiet/debugger"), &sa("quiet/quiet-sa")));
     assert_no_edges(&esc, &sa("ops/named-exec"));
 }
 
@@ -553,11 +564,15 @@ fn perf_scaling() {
             .iter()
             .filter(|i| i.effective_risk == Some(RiskLevel::Critical))
             .count();
-        let reach: usize = esc.identities.iter().map(|i| i.reachable).sum();
+        let reach = esc
+            .identities
+            .iter()
+            .filter(|i| i.cluster_admin_hops.is_some())
+            .count();
         println!(
             "{objects} objects, {} accounts: authorizer {authz:.2?}, findings {find:.2?}, \
              escalation (graph + all shortest paths) {graph:.2?}: {} nodes, {} edges, \
-             {} identities ({critical} Critical), {reach} reachable pairs, {} paths",
+             {} identities ({critical} Critical, {reach} reach cluster-admin), {} paths",
             inv.service_accounts.len(),
             esc.nodes.len(),
             esc.edges.len(),
@@ -591,10 +606,14 @@ fn perf_generated() {
         let t = Instant::now();
         let esc = analyze_escalation_parts(&a.inventory, &a.authorizer, &a.findings, &ps);
         let graph = t.elapsed();
-        let reach: usize = esc.identities.iter().map(|i| i.reachable).sum();
+        let reach = esc
+            .identities
+            .iter()
+            .filter(|i| i.cluster_admin_hops.is_some())
+            .count();
         println!(
             "{n} generated objects ({} accounts): analysis {analysis:.2?}, escalation {graph:.2?}: \
-             {} nodes, {} edges, {reach} reachable pairs, {} paths",
+             {} nodes, {} edges, {reach} identities reach cluster-admin, {} paths",
             a.inventory.service_accounts.len(),
             esc.nodes.len(),
             esc.edges.len(),

@@ -95,7 +95,12 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
         return Err("index of untyped nil".into());
     }
     let mut item = item.clone();
+    // Go's index of a string yields a `uint8`; we hold it as an int but name it right.
+    let mut is_byte = false;
     for ix in indexes {
+        if is_byte {
+            return Err("can't index item of type uint8".into());
+        }
         item = match &item {
             Value::Nil => return Err("index of nil pointer".into()),
             Value::List(l) => {
@@ -114,6 +119,7 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
             }
             Value::String(s) => {
                 let x = index_arg(ix, s.len())?;
+                is_byte = true;
                 match s.as_bytes().get(x) {
                     Some(v) => Value::Int(*v as i64),
                     None => return Err("reflect: string index out of range".into()),

@@ -277,6 +277,9 @@ struct Dot {
     iface: bool,
 }
 
+/// The name of the root variable, shared by every frame.
+static DOLLAR: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("$"));
+
 struct Var {
     name: Arc<str>,
     value: Value,
@@ -293,7 +296,7 @@ impl Frame {
         Frame {
             tree,
             vars: vec![Var {
-                name: Arc::from("$"),
+                name: DOLLAR.clone(),
                 value: data,
                 iface: false,
             }],
@@ -506,7 +509,9 @@ impl<'a> Exec<'a> {
     fn nested_limit(&mut self, name: &str) -> Option<Error> {
         let msg = if self.depth >= self.limits.max_depth {
             // Helm's wording for runaway `include` recursion.
-            format!("rendering template has a nested reference name: {name}: unable to execute template")
+            format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )
         } else if !self.check_stack() {
             format!(
                 "template nesting too deep for the stack budget ({} bytes, depth {}) in {name}",
@@ -1178,7 +1183,8 @@ impl<'a> Exec<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         let argv = self.eval_args(fr, dot, args, fin)?;
-        let r = catch_unwind(AssertUnwindSafe(|| f(&argv))).unwrap_or_else(|p| Err(panic_message(p)));
+        let r =
+            catch_unwind(AssertUnwindSafe(|| f(&argv))).unwrap_or_else(|p| Err(panic_message(p)));
         r.map_err(|e| self.call_error(fr, at, name, e))
     }
 

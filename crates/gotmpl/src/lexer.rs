@@ -711,14 +711,25 @@ mod tests {
             k,
             vec![
                 LeftDelim, Variable, Declare, Field, Field, Variable, Dot, Nil, Bool, If, String,
-                RawString, CharConst, Number, LeftParen, RightParen, Char, Assign, RightDelim,
-                Eof
+                RawString, CharConst, Number, LeftParen, RightParen, Char, Assign, RightDelim, Eof
             ]
         );
-        assert_eq!(kinds("{{ 1x }}")[2], (Error, "bad number syntax: \"1x\"".into()));
-        assert_eq!(kinds("{{ .a-b }}")[2], (Error, "bad character U+002D '-'".into()));
-        assert_eq!(kinds("{{ ) }}")[2], (Error, "unexpected right paren".into()));
-        assert_eq!(kinds("{{ \"a }}")[2], (Error, "unterminated quoted string".into()));
+        assert_eq!(
+            kinds("{{ 1x }}")[2],
+            (Error, "bad number syntax: \"1x\"".into())
+        );
+        assert_eq!(
+            kinds("{{ .a-b }}")[2],
+            (Error, "bad character U+002D '-'".into())
+        );
+        assert_eq!(
+            kinds("{{ ) }}")[2],
+            (Error, "unexpected right paren".into())
+        );
+        assert_eq!(
+            kinds("{{ \"a }}")[2],
+            (Error, "unterminated quoted string".into())
+        );
         assert_eq!(kinds("{{ x")[3], (Error, "unclosed action".into()));
     }
 

@@ -107,3 +107,8 @@ fn exec_oracle() {
 fn print_trim_oracle() {
     run_file(include_str!("cases/print_trim_oracle.txt"));
 }
+
+#[test]
+fn random_oracle() {
+    run_file(include_str!("cases/random_oracle.txt"));
+}

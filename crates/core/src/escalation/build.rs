@@ -177,6 +177,7 @@ impl Levels {
             }
             Node::Group { name } => self.group(name),
             Node::AnyServiceAccount { namespace } => self.account_groups(namespace.as_deref()),
+            Node::RunningPods { .. } => None,
             Node::RoleHolder {
                 role_kind,
                 role_namespace,
@@ -270,7 +271,10 @@ fn actor(az: &Authorizer, node: &Node) -> Option<Actor> {
                 None => SynthScope::EveryNamespace,
             },
         )),
-        Node::AnyServiceAccount { .. } | Node::ClusterAdmin | Node::Node => None,
+        Node::AnyServiceAccount { .. }
+        | Node::RunningPods { .. }
+        | Node::ClusterAdmin
+        | Node::Node => None,
     }
 }
 

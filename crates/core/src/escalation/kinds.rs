@@ -104,6 +104,10 @@ pub enum EdgeKind {
     /// Structural: "any ServiceAccount in N" includes each account of N (`default` always);
     /// "any ServiceAccount in any namespace" includes every namespace's.
     AnyServiceAccount,
+    /// Structural: code in the running pods of N acts as each workload's account whose token
+    /// is mounted, and is root on a node where a workload is privileged, uses hostPID or
+    /// mounts host paths; "running pods in every namespace" includes every namespace's.
+    RunningPod,
 }
 
 type ActorFn = fn(&Ctx<'_>, &Actor, &mut Vec<Found>);
@@ -247,6 +251,12 @@ pub const EDGE_KINDS: &[EdgeKindInfo] = &[
         summary: "any ServiceAccount includes this one",
         catalog: &[],
         discover: Discover::Node(any_service_account),
+    },
+    EdgeKindInfo {
+        kind: EdgeKind::RunningPod,
+        summary: "running pods act as their accounts",
+        catalog: &[],
+        discover: Discover::Node(running_pods),
     },
 ];
 
@@ -507,47 +517,112 @@ fn exec_pod(ctx: &Ctx<'_>, a: &Actor, out: &mut Vec<Found>) {
         if workloads.is_empty() {
             continue;
         }
+        let mut any_done = false;
         for &(verbs, resource, c, n, how) in POD_ACCESS {
             let rns = ns.as_request_ns();
             let (any, named) = a.named(ctx, verbs, "", resource, rns, &ids(ns, c, n));
-            let targets: Vec<(&crate::inventory::Workload, super::Evidence)> = match any {
-                Some(e) => workloads.iter().map(|w| (*w, e.clone())).collect(),
-                None => named
-                    .iter()
-                    .flat_map(|(name, e)| {
-                        workloads
-                            .iter()
-                            .filter(move |w| w.kind == "Pod" && &w.name == name)
-                            .map(move |w| (*w, e.clone()))
-                    })
-                    .collect(),
-            };
-            for (w, e) in targets {
-                let what = format!("{} {}/{}", w.kind, w.namespace, w.name);
-                if ctx.mounts_token(w) {
+            if let Some(e) = any {
+                // One edge to the namespace's running pods, which lead to each account.
+                if !any_done {
                     push(
                         out,
                         EdgeKind::ExecPod,
-                        Node::service_account(&w.namespace, &w.service_account),
-                        vec![e.clone()],
-                        format!(
-                            "{how} a pod of {what}, which runs as this account with its token mounted"
-                        ),
-                    );
-                }
-                if w.privileged() || w.host_pid || !w.host_paths.is_empty() {
-                    push(
-                        out,
-                        EdgeKind::ExecPod,
-                        Node::Node,
+                        Node::RunningPods {
+                            namespace: ns.option(),
+                        },
                         vec![e],
-                        format!(
-                            "{how} a pod of {what}, which is privileged, uses hostPID or mounts host paths: root on its node"
-                        ),
+                        format!("{how} any running pod in {}", ns.describe()),
                     );
+                    any_done = true;
+                }
+                continue;
+            }
+            for (name, e) in named {
+                for w in workloads
+                    .iter()
+                    .filter(|w| w.kind == "Pod" && w.name == name)
+                {
+                    pod_targets(ctx, w, EdgeKind::ExecPod, how, &e, out);
                 }
             }
         }
+    }
+}
+
+/// What code inside a workload's pod becomes: its account (token mounted), the node
+/// (privileged, hostPID, host paths).
+fn pod_targets(
+    ctx: &Ctx<'_>,
+    w: &crate::inventory::Workload,
+    kind: EdgeKind,
+    how: &str,
+    e: &super::Evidence,
+    out: &mut Vec<Found>,
+) {
+    let what = format!("{} {}/{}", w.kind, w.namespace, w.name);
+    let evidence = || {
+        if kind == EdgeKind::RunningPod {
+            Vec::new()
+        } else {
+            vec![e.clone()]
+        }
+    };
+    if ctx.mounts_token(w) {
+        push(
+            out,
+            kind,
+            Node::service_account(&w.namespace, &w.service_account),
+            evidence(),
+            format!("{how} a pod of {what}, which runs as this account with its token mounted"),
+        );
+    }
+    if w.privileged() || w.host_pid || !w.host_paths.is_empty() {
+        push(
+            out,
+            kind,
+            Node::Node,
+            evidence(),
+            format!(
+                "{how} a pod of {what}, which is privileged, uses hostPID or mounts host paths: root on its node"
+            ),
+        );
+    }
+}
+
+fn running_pods(ctx: &Ctx<'_>, node: &Node, out: &mut Vec<Found>) {
+    match node {
+        Node::RunningPods {
+            namespace: Some(ns),
+        } => {
+            let placeholder = super::Evidence {
+                request: String::new(),
+                binding: None,
+                role: String::new(),
+                rule_index: 0,
+                rule_id: None,
+                subject: None,
+                origin: None,
+            };
+            for w in ctx.workloads_in(&Ns::One(ns.clone())) {
+                pod_targets(ctx, w, EdgeKind::RunningPod, "code in", &placeholder, out);
+            }
+        }
+        Node::RunningPods { namespace: None } => {
+            let mut nss: Vec<&String> = ctx.workloads.keys().collect();
+            nss.sort();
+            for ns in nss {
+                push(
+                    out,
+                    EdgeKind::RunningPod,
+                    Node::RunningPods {
+                        namespace: Some(ns.clone()),
+                    },
+                    Vec::new(),
+                    format!("running pods in every namespace include namespace {ns}'s"),
+                );
+            }
+        }
+        _ => {}
     }
 }
 

@@ -27,7 +27,6 @@ pub mod render;
 
 use std::collections::{HashMap, VecDeque};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
@@ -57,6 +56,12 @@ pub enum Node {
     /// Acting as any ServiceAccount of `namespace` (`None`: of every namespace). The
     /// `default` account always exists, and other tenants' accounts may too.
     AnyServiceAccount {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+    },
+    /// Code in the running pods of `namespace`'s workloads (`None`: of every namespace), as
+    /// exec, attach or an ephemeral container gives.
+    RunningPods {
         #[serde(skip_serializing_if = "Option::is_none")]
         namespace: Option<String>,
     },
@@ -138,6 +143,12 @@ impl std::fmt::Display for Node {
             Node::AnyServiceAccount { namespace: None } => {
                 f.write_str("any ServiceAccount in any namespace")
             }
+            Node::RunningPods {
+                namespace: Some(ns),
+            } => {
+                write!(f, "running pods in namespace {ns}")
+            }
+            Node::RunningPods { namespace: None } => f.write_str("running pods in every namespace"),
             Node::RoleHolder {
                 role_kind,
                 role_namespace,
@@ -236,8 +247,6 @@ pub struct IdentityEscalation {
     /// Highest level of everything it reaches, its own included.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_risk: Option<RiskLevel>,
-    /// Number of nodes reachable (itself excluded).
-    pub reachable: usize,
     /// Hops to cluster-admin, when reachable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_admin_hops: Option<usize>,
@@ -269,14 +278,6 @@ pub struct Escalation {
     out: Vec<Vec<u32>>,
     #[serde(skip)]
     own: Vec<Option<RiskLevel>>,
-}
-
-/// Reusable search buffers (one set per worker thread).
-struct Buffers {
-    seen: Vec<bool>,
-    prev: Vec<u32>,
-    dist: Vec<u32>,
-    order: Vec<usize>,
 }
 
 /// The result of a breadth-first search from one node.
@@ -491,89 +492,131 @@ impl Escalation {
             .map(|i| &self.identities[i])
     }
 
-    /// One search per identity (in parallel, each with its own buffers, results in node
-    /// order): effective risk, hops to the sinks, the strongest identity, notable paths.
-    fn summarize(&mut self) {
-        let n = self.nodes.len();
-        let sources: Vec<usize> = (0..n).filter(|&s| self.nodes[s].is_identity()).collect();
-        let results: Vec<(IdentityEscalation, Vec<Path>)> = sources
-            .par_iter()
-            .map_init(
-                || Buffers {
-                    seen: vec![false; n],
-                    prev: vec![u32::MAX; n],
-                    dist: vec![0; n],
-                    order: Vec::new(),
-                },
-                |b, &s| self.summarize_one(s, b),
-            )
-            .collect();
-        let (identities, paths): (Vec<_>, Vec<_>) = results.into_iter().unzip();
-        self.identities = identities;
-        self.paths = paths.into_iter().flatten().collect();
-    }
-
-    fn summarize_one(&self, s: usize, b: &mut Buffers) -> (IdentityEscalation, Vec<Path>) {
-        let ca = self.node_index(&Node::ClusterAdmin);
-        let nd = self.node_index(&Node::Node);
-        b.order.clear();
-        self.bfs(s, &mut b.seen, &mut b.prev, &mut b.dist, &mut b.order);
-        let own = self.own[s];
-        let mut effective = own;
-        let mut strongest: Option<(RiskLevel, u32, usize)> = None;
-        for &v in &b.order {
-            effective = effective.max(self.own[v]);
-            if let Some(level) = self.own[v]
-                && !self.nodes[v].is_sink()
-                && Some(level) > own
-                && strongest.is_none_or(|(l, d, _)| level > l || (level == l && b.dist[v] < d))
-            {
-                strongest = Some((level, b.dist[v], v));
+    /// Distance from every node to the nearest of `targets` (`u32::MAX`: none reachable),
+    /// by one breadth-first search over reversed edges.
+    fn distance_to(&self, rev: &[Vec<u32>], targets: impl Iterator<Item = usize>) -> Vec<u32> {
+        let mut dist = vec![u32::MAX; self.nodes.len()];
+        let mut queue = VecDeque::new();
+        for t in targets {
+            if dist[t] == u32::MAX {
+                dist[t] = 0;
+                queue.push_back(t);
             }
         }
-        let hops = |t: Option<usize>| {
-            t.filter(|&t| b.seen[t] && t != s)
-                .map(|t| b.dist[t] as usize)
+        while let Some(v) = queue.pop_front() {
+            for &e in &rev[v] {
+                let u = self.edges[e as usize].from;
+                if dist[u] == u32::MAX {
+                    dist[u] = dist[v] + 1;
+                    queue.push_back(u);
+                }
+            }
+        }
+        dist
+    }
+
+    /// A shortest path down `dist` (from [`Escalation::distance_to`]): at each node, the
+    /// first out-edge (by target, then kind) one step closer. Deterministic.
+    fn descend(&self, from: usize, dist: &[u32]) -> Option<Path> {
+        if dist[from] == u32::MAX || dist[from] == 0 {
+            return None;
+        }
+        let mut steps = Vec::new();
+        let mut at = from;
+        while dist[at] > 0 {
+            let e = self.out[at]
+                .iter()
+                .map(|&e| &self.edges[e as usize])
+                .find(|e| dist[e.to] == dist[at] - 1)
+                .expect("a node at distance d has a neighbour at d-1");
+            steps.push(Step {
+                edge: e.kind,
+                from: self.nodes[e.from].clone(),
+                to: self.nodes[e.to].clone(),
+                evidence: e.evidence.clone(),
+                explanation: e.explanation.clone(),
+            });
+            at = e.to;
+        }
+        Some(Path {
+            from: self.nodes[from].clone(),
+            to: self.nodes[at].clone(),
+            risk: self.own[at],
+            steps,
+        })
+    }
+
+    /// Every identity's summary and notable paths, in time linear in the graph: one
+    /// reverse search per sink and per risk level (instead of one search per identity).
+    fn summarize(&mut self) {
+        let n = self.nodes.len();
+        let mut rev: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, e) in self.edges.iter().enumerate() {
+            rev[e.to].push(i as u32);
+        }
+        let none = vec![u32::MAX; n];
+        let to_ca = match self.node_index(&Node::ClusterAdmin) {
+            Some(ca) => self.distance_to(&rev, std::iter::once(ca)),
+            None => none.clone(),
         };
-        let (ca_hops, node_hops) = (hops(ca), hops(nd));
-        let reach = Reach {
-            source: s,
-            order: Vec::new(),
-            prev: std::mem::take(&mut b.prev),
-            dist: std::mem::take(&mut b.dist),
+        let to_node = match self.node_index(&Node::Node) {
+            Some(nd) => self.distance_to(&rev, std::iter::once(nd)),
+            None => none.clone(),
         };
-        let mut targets: Vec<usize> = Vec::new();
-        if ca_hops.is_some() {
-            targets.extend(ca);
-        }
-        if node_hops.is_some() {
-            targets.extend(nd);
-        }
-        if targets.is_empty() {
-            targets.extend(strongest.map(|(_, _, v)| v));
-        }
-        let paths = targets
-            .into_iter()
-            .filter_map(|t| self.path(&reach, t))
+        // Per level: distance to the nearest node of that own level (any node), and to the
+        // nearest non-sink node of that level (the candidates for "strongest").
+        let levels: Vec<(RiskLevel, Vec<u32>, Vec<u32>)> = RiskLevel::ALL
+            .iter()
+            .rev()
+            .map(|&l| {
+                let all = self.distance_to(&rev, (0..n).filter(|&v| self.own[v] == Some(l)));
+                let ids = self.distance_to(
+                    &rev,
+                    (0..n).filter(|&v| self.own[v] == Some(l) && !self.nodes[v].is_sink()),
+                );
+                (l, all, ids)
+            })
             .collect();
-        b.prev = reach.prev;
-        b.dist = reach.dist;
-        let summary = IdentityEscalation {
-            identity: self.nodes[s].clone(),
-            own_risk: own,
-            effective_risk: effective,
-            reachable: b.order.len(),
-            cluster_admin_hops: ca_hops,
-            node_hops,
-            strongest: strongest.map(|(_, _, v)| self.nodes[v].clone()),
-        };
-        // Reset only what this search touched.
-        b.seen[s] = false;
-        b.prev[s] = u32::MAX;
-        for &v in &b.order {
-            b.seen[v] = false;
-            b.prev[v] = u32::MAX;
+        let mut identities = Vec::new();
+        let mut paths = Vec::new();
+        for s in 0..n {
+            if !self.nodes[s].is_identity() {
+                continue;
+            }
+            let own = self.own[s];
+            // `s` is in a level's target set only when that level is its own, so a finite
+            // distance means "reached" for every level above it.
+            let effective = levels
+                .iter()
+                .find(|(_, all, _)| all[s] != u32::MAX)
+                .map(|(l, _, _)| *l)
+                .max(own);
+            let strongest = levels
+                .iter()
+                .find(|(l, _, ids)| Some(*l) > own && ids[s] != u32::MAX)
+                .and_then(|(_, _, ids)| self.descend(s, ids));
+            let hops = |d: &[u32]| (d[s] != u32::MAX && d[s] > 0).then_some(d[s] as usize);
+            let (ca_hops, node_hops) = (hops(&to_ca), hops(&to_node));
+            let before = paths.len();
+            if ca_hops.is_some() {
+                paths.extend(self.descend(s, &to_ca));
+            }
+            if node_hops.is_some() {
+                paths.extend(self.descend(s, &to_node));
+            }
+            if paths.len() == before {
+                paths.extend(strongest.clone());
+            }
+            identities.push(IdentityEscalation {
+                identity: self.nodes[s].clone(),
+                own_risk: own,
+                effective_risk: effective,
+                cluster_admin_hops: ca_hops,
+                node_hops,
+                strongest: strongest.map(|p| p.to),
+            });
         }
-        (summary, paths)
+        self.identities = identities;
+        self.paths = paths;
     }
 }

@@ -101,6 +101,7 @@ pub fn dot(esc: &Escalation, nodes: &BTreeSet<usize>) -> String {
         let style = match node {
             Node::ClusterAdmin | Node::Node => ", shape=doubleoctagon, color=red",
             Node::AnyServiceAccount { .. }
+            | Node::RunningPods { .. }
             | Node::RoleHolder { .. }
             | Node::NamespaceAdmin { .. } => ", style=dashed",
             _ => "",
@@ -131,6 +132,7 @@ pub fn mermaid(esc: &Escalation, nodes: &BTreeSet<usize>) -> String {
         let _ = match node {
             Node::ClusterAdmin | Node::Node => writeln!(s, "  n{n}{{{{\"{label}\"}}}}"),
             Node::AnyServiceAccount { .. }
+            | Node::RunningPods { .. }
             | Node::RoleHolder { .. }
             | Node::NamespaceAdmin { .. } => {
                 writeln!(s, "  n{n}([\"{label}\"])")
