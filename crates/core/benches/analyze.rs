@@ -35,7 +35,13 @@ fn input(n: usize) -> String {
 
 fn parse(text: &str) -> Loaded {
     let mut loaded = Loaded::default();
-    parse_text("bench.yaml", text, &Limits::default(), &mut loaded.documents, &mut loaded.warnings);
+    parse_text(
+        "bench.yaml",
+        text,
+        &Limits::default(),
+        &mut loaded.documents,
+        &mut loaded.warnings,
+    );
     loaded
 }
 

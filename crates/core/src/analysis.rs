@@ -33,6 +33,8 @@ pub struct Analysis {
     pub inventory: Inventory,
     pub authorizer: Authorizer,
     pub findings: Findings,
+    /// Pod Security enforcement per namespace, read from Namespace objects of the input.
+    pub pod_security: crate::escalation::PodSecurity,
 }
 
 impl Analysis {
@@ -67,6 +69,7 @@ pub fn analyze_loaded(mut loaded: Loaded, opts: &AnalyzeOptions, catalog: &Catal
     let t = std::time::Instant::now();
     let (inventory, warnings) = build_inventory(&loaded.documents, &opts.default_namespace);
     loaded.warnings.extend(warnings);
+    let pod_security = crate::escalation::PodSecurity::from_documents(&loaded.documents);
     // The parsed documents are the biggest allocation; the inventory holds what matters.
     loaded.document_count = loaded.document_count.max(loaded.documents.len());
     loaded.documents = Vec::new();
@@ -82,6 +85,7 @@ pub fn analyze_loaded(mut loaded: Loaded, opts: &AnalyzeOptions, catalog: &Catal
         inventory,
         authorizer,
         findings,
+        pod_security,
     }
 }
 

@@ -110,7 +110,10 @@ fn parse_yaml_located(text: &str, limits: &Limits) -> Result<Value, (String, usi
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
-    match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((pos, msg)) if pos.contains("column") => msg.to_string(),
         _ => line.to_string(),
     }
@@ -129,6 +132,61 @@ pub fn depth(v: &Value) -> usize {
         }
     }
     max
+}
+
+/// Kinds the inventory reads; other documents of a rendered chart need not be parsed.
+const RELEVANT_KINDS: &[&str] = &[
+    "ServiceAccount",
+    "Secret",
+    // Pod Security labels decide whether pods may be privileged (escalation).
+    "Namespace",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// The top-level `kind:` of a block-style document when it is unambiguous (exactly one
+/// `kind:` line at column 0 with a plain value); `None` when unsure.
+fn plain_kind(text: &str) -> Option<&str> {
+    let mut found = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("kind:") {
+            if found.is_some() {
+                return None;
+            }
+            let value = rest.split(" #").next().unwrap_or("").trim();
+            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            found = Some(value);
+        }
+    }
+    found
+}
+
+/// Like [`parse_text`], but documents whose kind is plainly irrelevant to RBAC analysis
+/// (CRDs, ConfigMaps, Services...) are counted, not parsed. Used for rendered charts, where
+/// such documents are most of the bytes.
+pub fn parse_relevant(
+    file: &str,
+    text: &str,
+    limits: &Limits,
+    docs: &mut Vec<Document>,
+    warnings: &mut Vec<Warning>,
+) {
+    match plain_kind(text) {
+        Some(kind) if !RELEVANT_KINDS.contains(&kind) && !kind.ends_with("List") => {}
+        _ => parse_text(file, text, limits, docs, warnings),
+    }
 }
 
 /// Parse every document of one input text. `file` names it in origins and warnings.
@@ -153,7 +211,15 @@ pub fn parse_text(
         .enumerate()
         .map(|(index, raw)| {
             let line = raw.line + first_content_line(raw.text);
-            (Origin { file: file.to_string(), document: index, line, ..Origin::default() }, raw.text)
+            (
+                Origin {
+                    file: file.to_string(),
+                    document: index,
+                    line,
+                    ..Origin::default()
+                },
+                raw.text,
+            )
         })
         .collect();
     let room = limits.max_documents.saturating_sub(docs.len());
@@ -174,7 +240,11 @@ pub fn parse_text(
                 w.document = Some(origin.document);
                 // The parser counts from the document's first line (which may hold comments).
                 let doc_start = origin.line - first_content_line(raw);
-                w.line = if line > 0 { doc_start + line - 1 } else { origin.line };
+                w.line = if line > 0 {
+                    doc_start + line - 1
+                } else {
+                    origin.line
+                };
                 warnings.push(w);
             }
         }

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Warning};
-use crate::document::{Document, parse_text};
+use crate::document::{Document, parse_relevant, parse_text};
 use crate::limits::Limits;
 
 /// One input argument.
@@ -293,7 +293,8 @@ fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>
             for m in &chart.manifests {
                 out.hash(m.content.as_bytes());
                 let start = out.documents.len();
-                parse_text(
+                // Each rendered manifest is one document: skip the ones RBAC never reads.
+                parse_relevant(
                     &m.source,
                     &m.content,
                     &limits,

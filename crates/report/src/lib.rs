@@ -45,9 +45,35 @@ pub fn to_yaml(report: &Report) -> String {
 /// decides (a terminal and `NO_COLOR` unset); the output has no escape codes when false.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, color) + &escalation_text(report, false),
         Format::Json => to_json(report),
         Format::Yaml => to_yaml(report),
-        Format::Markdown => markdown::render(report),
+        Format::Markdown => markdown::render(report) + &escalation_text(report, true),
     }
+}
+
+/// The "Escalation paths" section of the human formats: each path step by step, with evidence.
+fn escalation_text(report: &Report, markdown: bool) -> String {
+    use rbac_lens_core::escalation::render::path_text;
+    let n = report.escalation_paths.len();
+    let mut out = if markdown {
+        format!("\n## Escalation paths ({n})\n\n")
+    } else {
+        format!("\nESCALATION PATHS ({n})\n")
+    };
+    if n == 0 {
+        out.push_str("none: no identity can become another or reach cluster-admin or a node\n");
+        return out;
+    }
+    if markdown {
+        out.push_str("Who each identity can become, shortest path first (`rbac-lens paths` draws them).\n\n```text\n");
+    }
+    for p in &report.escalation_paths {
+        out.push_str(&path_text(p));
+        out.push('\n');
+    }
+    if markdown {
+        out.push_str("```\n");
+    }
+    out
 }

@@ -185,9 +185,11 @@ pub struct Report {
     pub subject_permissions: Vec<Permission>,
     pub identities: Vec<IdentitySummary>,
     pub warnings: Vec<Warning>,
-    /// Filled by the escalation analysis; empty until then.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub escalation_paths: Vec<serde_json::Value>,
+    /// Who each identity can become: per identity, the shortest path to cluster-admin, to
+    /// a node, or else to the most powerful identity it reaches (docs/ESCALATION.md).
+    pub escalation_paths: Vec<rbac_lens_core::escalation::Path>,
+    /// Per identity: effective risk (the highest reachable) and hops to the sinks.
+    pub escalation: Vec<rbac_lens_core::escalation::IdentityEscalation>,
 }
 
 fn none_if_empty(v: &[String]) -> Option<Vec<String>> {
@@ -271,6 +273,18 @@ fn account(i: &Identity) -> Option<ServiceAccountData> {
 }
 
 impl Report {
+    /// Add the escalation analysis.
+    pub fn with_escalation(mut self, esc: &rbac_lens_core::escalation::Escalation) -> Report {
+        self.escalation_paths = esc.paths.clone();
+        self.escalation = esc
+            .identities
+            .iter()
+            .filter(|i| i.effective_risk.is_some())
+            .cloned()
+            .collect();
+        self
+    }
+
     /// Build the report; `min_level` hides permission rows (and abuse entries) below it.
     pub fn new(metadata: Metadata, findings: &Findings, min_level: RiskLevel) -> Report {
         let mut sa_perms = Vec::new();
@@ -314,6 +328,7 @@ impl Report {
             identities,
             warnings: findings.warnings.clone(),
             escalation_paths: Vec::new(),
+            escalation: Vec::new(),
         }
     }
 

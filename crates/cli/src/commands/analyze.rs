@@ -91,7 +91,8 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     let mut findings = analysis.findings.clone();
     findings.warnings = warnings;
     let t = std::time::Instant::now();
-    let report = Report::new(meta, &findings, level(args.min_level));
+    let escalation = rbac_lens_core::escalation::analyze_escalation(&analysis);
+    let report = Report::new(meta, &findings, level(args.min_level)).with_escalation(&escalation);
     if args.output == OutputFormat::Json {
         match rbac_lens_report::write_json(&report, std::io::stdout().lock()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

@@ -12,9 +12,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use rbac_lens_core::analysis::{AnalyzeOptions, analyze_loaded};
 use rbac_lens_core::catalog::Catalog;
-use rbac_lens_core::escalation::{
-    Escalation, Node, Path, PodSecurity, analyze_escalation_parts, render,
-};
+use rbac_lens_core::escalation::{Escalation, Node, Path, analyze_escalation, render};
 use rbac_lens_core::rbac::AuthorizerOptions;
 use rbac_lens_core::source::{Input, load};
 
@@ -69,8 +67,6 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus> {
     let inputs: Vec<Input> = args.inputs.iter().map(|s| Input::parse(s)).collect();
     let renderer = renderer(&args.helm, &args.namespace);
     let loaded = load(&inputs, &opts.limits, renderer.as_deref());
-    // Namespace labels are read before the analysis releases the documents.
-    let pod_security = PodSecurity::from_documents(&loaded.documents);
     let analysis = analyze_loaded(loaded, &opts, Catalog::embedded());
     for w in analysis
         .warnings()
@@ -79,12 +75,7 @@ pub fn run(args: PathsArgs) -> Result<ExitStatus> {
     {
         eprintln!("warning: {w}");
     }
-    let esc = analyze_escalation_parts(
-        &analysis.inventory,
-        &analysis.authorizer,
-        &analysis.findings,
-        &pod_security,
-    );
+    let esc = analyze_escalation(&analysis);
 
     let from = match &args.from {
         Some(s) => match node(&esc, s, "--from") {

@@ -175,18 +175,19 @@ pub struct CatalogError {
     pub message: String,
 }
 
+/// The catalog files, converted from YAML to JSON by `build.rs`.
 const EMBEDDED: &[(&str, &str)] = &[
     (
         "catalog/rules/1000-1052.yaml",
-        include_str!("../../catalog/rules/1000-1052.yaml"),
+        include_str!(concat!(env!("OUT_DIR"), "/catalog-1000-1052.json")),
     ),
     (
         "catalog/rules/1053-1104.yaml",
-        include_str!("../../catalog/rules/1053-1104.yaml"),
+        include_str!(concat!(env!("OUT_DIR"), "/catalog-1053-1104.json")),
     ),
     (
         "catalog/rules/base.yaml",
-        include_str!("../../catalog/rules/base.yaml"),
+        include_str!(concat!(env!("OUT_DIR"), "/catalog-base.json")),
     ),
 ];
 const STRICT: bool = true;
@@ -215,7 +216,8 @@ impl Catalog {
             for (file, text) in EMBEDDED {
                 // The embedded data is checked by the test suite; a broken file is a build defect.
                 rules.extend(
-                    parse_rules(file, text).unwrap_or_else(|e| panic!("embedded catalog: {e}")),
+                    serde_json::from_str::<Vec<Rule>>(text)
+                        .unwrap_or_else(|e| panic!("embedded catalog {file}: {e}")),
                 );
             }
             Catalog::from_rules(rules, STRICT).unwrap_or_else(|e| panic!("embedded catalog: {e}"))

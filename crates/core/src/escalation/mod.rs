@@ -349,7 +349,7 @@ pub fn analyze_escalation(analysis: &Analysis) -> Escalation {
         &analysis.inventory,
         &analysis.authorizer,
         &analysis.findings,
-        &PodSecurity::from_documents(&analysis.loaded.documents),
+        &analysis.pod_security,
     )
 }
 

@@ -305,7 +305,12 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
         .bindings
         .iter()
         .filter(|b| !b.defaulted_subjects.is_empty())
-        .map(|b| ((b.kind, b.namespace.as_deref(), b.name.as_str()), b.defaulted_subjects.as_slice()))
+        .map(|b| {
+            (
+                (b.kind, b.namespace.as_deref(), b.name.as_str()),
+                b.defaulted_subjects.as_slice(),
+            )
+        })
         .collect();
     for grant in authz.grants() {
         let scope_key = match &grant.scope {
@@ -329,7 +334,11 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
             row.subject_namespace = grant.subject.namespace.clone();
             row.subject_namespace_defaulted = grant.subject.kind == SubjectKind::ServiceAccount
                 && defaulted
-                    .get(&(grant.binding_kind, grant.binding_namespace.as_deref(), grant.binding_name.as_str()))
+                    .get(&(
+                        grant.binding_kind,
+                        grant.binding_namespace.as_deref(),
+                        grant.binding_name.as_str(),
+                    ))
                     .is_some_and(|names| names.contains(&grant.subject.name));
             permissions.push(row);
         }

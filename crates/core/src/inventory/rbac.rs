@@ -143,7 +143,10 @@ pub fn extract_binding(
                     continue;
                 }
             };
-            if kind == SubjectKind::ServiceAccount && namespace.is_none() && meta.namespace.is_some() {
+            if kind == SubjectKind::ServiceAccount
+                && namespace.is_none()
+                && meta.namespace.is_some()
+            {
                 defaulted_subjects.push(name.clone());
             }
             let namespace = match kind {
