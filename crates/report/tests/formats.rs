@@ -45,7 +45,8 @@ fn fixture() -> Report {
         metadata(!analysis.has_input_errors()),
         &analysis.findings,
         RiskLevel::Low,
-    );
+    )
+    .with_escalation(&rbac_lens_core::escalation::analyze_escalation(&analysis));
     // Input warnings (the broken document) come from loading, not from the findings.
     report.warnings = analysis.warnings();
     report
