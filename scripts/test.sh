@@ -9,4 +9,4 @@ if [ -z "${RBAC_LENS_HELM:-}" ]; then
   RBAC_LENS_HELM=$(scripts/fetch-helm.sh 2>/dev/null) || unset RBAC_LENS_HELM
   [ -n "${RBAC_LENS_HELM:-}" ] && export RBAC_LENS_HELM
 fi
-exec cargo test --workspace --all-targets --locked "$@"
+exec cargo test --workspace --locked "$@"
