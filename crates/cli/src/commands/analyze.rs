@@ -46,7 +46,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     };
     let inputs: Vec<Input> = args.inputs.iter().map(|s| Input::parse(s)).collect();
     let renderer = renderer(&args.helm, &args.namespace);
-    let analysis = analyze_inputs(&inputs, &opts, &catalog, renderer.as_deref());
+    let mut analysis = analyze_inputs(&inputs, &opts, &catalog, renderer.as_deref());
 
     let warnings = analysis.warnings();
     let mut meta = Metadata {
@@ -88,11 +88,21 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
             sources: chart.sources.clone(),
         });
     }
-    let mut findings = analysis.findings.clone();
-    findings.warnings = warnings;
-    let t = std::time::Instant::now();
     let escalation = rbac_lens_core::escalation::analyze_escalation(&analysis);
+    let t = std::time::Instant::now();
+    let highest = analysis
+        .findings
+        .permissions
+        .iter()
+        .map(|p| p.risk_level)
+        .max();
+    let input_errors = analysis.has_input_errors();
+    // Hand the findings over and free the rest before the report copies them (peak memory).
+    let mut findings = std::mem::take(&mut analysis.findings);
+    findings.warnings = warnings;
+    drop(analysis);
     let report = Report::new(meta, &findings, level(args.min_level)).with_escalation(&escalation);
+    drop((findings, escalation));
     if args.output == OutputFormat::Json {
         match rbac_lens_report::write_json(&report, std::io::stdout().lock()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -107,18 +117,12 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitStatus> {
     }
     rbac_lens_core::analysis::timing("report", t);
 
-    if let Some(fail_on) = args.fail_on {
-        let highest = analysis
-            .findings
-            .permissions
-            .iter()
-            .map(|p| p.risk_level)
-            .max();
-        if highest.is_some_and(|h| h >= level(fail_on)) {
-            return Ok(ExitStatus::FailOn);
-        }
+    if let Some(fail_on) = args.fail_on
+        && highest.is_some_and(|h| h >= level(fail_on))
+    {
+        return Ok(ExitStatus::FailOn);
     }
-    if analysis.has_input_errors() {
+    if input_errors {
         return Ok(ExitStatus::PartialInput);
     }
     Ok(ExitStatus::Success)
