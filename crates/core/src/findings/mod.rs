@@ -153,7 +153,39 @@ fn collect_rows(rules: &[PolicyRule], cluster_wide: bool) -> BTreeMap<RowKey, BT
     out
 }
 
-fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> RoleRows {
+/// Catalog rules by the resources they name, so a row is checked only against rules that
+/// can concern it (a row with a wildcard resource is checked against every rule).
+struct RuleIndex<'a> {
+    all: Vec<&'a crate::catalog::Rule>,
+    by_resource: HashMap<&'a str, Vec<&'a crate::catalog::Rule>>,
+}
+
+impl<'a> RuleIndex<'a> {
+    fn new(catalog: &'a Catalog) -> Self {
+        let all: Vec<_> = catalog.matchable().collect();
+        let mut by_resource: HashMap<&str, Vec<_>> = HashMap::new();
+        for rule in &all {
+            for r in &rule.resources {
+                let list = by_resource.entry(r.as_str()).or_default();
+                if !list.iter().any(|x: &&crate::catalog::Rule| x.id == rule.id) {
+                    list.push(rule);
+                }
+            }
+        }
+        RuleIndex { all, by_resource }
+    }
+
+    /// Rules that a row granting `resource` may fire, in catalog order.
+    fn candidates(&self, resource: &str) -> &[&'a crate::catalog::Rule] {
+        if resource.contains('*') {
+            &self.all
+        } else {
+            self.by_resource.get(resource).map(Vec::as_slice).unwrap_or(&[])
+        }
+    }
+}
+
+fn role_rows(grant: &Grant, rules: &RuleIndex<'_>, catalog: &Catalog, warnings: &mut Vec<Warning>) -> RoleRows {
     let cluster_wide = matches!(grant.scope, Scope::Cluster);
     let scope_ns = match &grant.scope {
         Scope::Cluster => None,
@@ -226,7 +258,7 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
         let mut matched = Vec::new();
         let mut tags = BTreeSet::new();
         if !non_resource && !effective.is_empty() {
-            for rule in catalog.matchable() {
+            for rule in rules.candidates(&resource) {
                 if rule_fires(rule, &facts) {
                     let level =
                         if restricted && rule.name_restriction == NameRestriction::LowersRisk {
@@ -297,6 +329,7 @@ fn role_rows(grant: &Grant, catalog: &Catalog, warnings: &mut Vec<Warning>) -> R
 
 /// Analyse an inventory with a built authorizer.
 pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findings {
+    let rules = RuleIndex::new(catalog);
     let mut warnings = Vec::new();
     // Rows depend on the role, its scope and the binding, not on the subject: compute once.
     let mut cache: HashMap<RoleRowsKey, RoleRows> = HashMap::new();
@@ -326,7 +359,7 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
         );
         let rr = cache
             .entry(key)
-            .or_insert_with(|| role_rows(grant, catalog, &mut warnings));
+            .or_insert_with(|| role_rows(grant, &rules, catalog, &mut warnings));
         for row in &rr.rows {
             let mut row = row.clone();
             row.subject_kind = grant.subject.kind;
