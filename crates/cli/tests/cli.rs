@@ -546,3 +546,72 @@ fn bootstrap_policy_shows_who_holds_cluster_admin() {
         "{admins:#?}"
     );
 }
+
+#[test]
+fn paths_shows_the_token_minting_route_to_cluster_admin() {
+    let ex = example();
+    let out = cmd()
+        .args([
+            "paths",
+            "--from",
+            "system:serviceaccount:ci:deployer",
+            "--to",
+            "cluster-admin",
+        ])
+        .arg(&ex)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("mint-token"), "{text}");
+    assert!(text.contains("ci/release-bot"), "{text}");
+    // No route from the powerless default account.
+    cmd()
+        .args([
+            "paths",
+            "--from",
+            "system:serviceaccount:ci:default",
+            "--to",
+            "cluster-admin",
+        ])
+        .arg(&ex)
+        .assert()
+        .code(1);
+    // Graph drawings.
+    let dot = cmd()
+        .args(["paths", "-o", "dot"])
+        .arg(&ex)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(dot).unwrap().starts_with("digraph"));
+    let mermaid = cmd()
+        .args(["paths", "-o", "mermaid"])
+        .arg(&ex)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(mermaid).unwrap().contains("flowchart"));
+    // Every analyze output carries the paths.
+    let report = json(
+        &cmd()
+            .args(["analyze", "-o", "json"])
+            .arg(&ex)
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert!(
+        report["escalationPaths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["from"].to_string().contains("deployer"))
+    );
+}

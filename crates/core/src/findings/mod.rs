@@ -180,12 +180,20 @@ impl<'a> RuleIndex<'a> {
         if resource.contains('*') {
             &self.all
         } else {
-            self.by_resource.get(resource).map(Vec::as_slice).unwrap_or(&[])
+            self.by_resource
+                .get(resource)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
         }
     }
 }
 
-fn role_rows(grant: &Grant, rules: &RuleIndex<'_>, catalog: &Catalog, warnings: &mut Vec<Warning>) -> RoleRows {
+fn role_rows(
+    grant: &Grant,
+    rules: &RuleIndex<'_>,
+    catalog: &Catalog,
+    warnings: &mut Vec<Warning>,
+) -> RoleRows {
     let cluster_wide = matches!(grant.scope, Scope::Cluster);
     let scope_ns = match &grant.scope {
         Scope::Cluster => None,
