@@ -214,7 +214,7 @@ fn permission(p: &PermissionRow) -> Permission {
         resource_name: p.resource_name.clone(),
         verbs: p.verbs.clone(),
         risk_level: p.risk_level,
-        tags: p.tags.clone(),
+        tags: p.tags.to_vec(),
         matched_risk_rules: p.matched.iter().map(RuleRef::from).collect(),
         scope: p.scope.clone().unwrap_or_else(|| "*".into()),
         binding_type: p.binding_kind.as_str().into(),

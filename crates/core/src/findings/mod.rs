@@ -57,9 +57,10 @@ pub struct PermissionRow {
     /// Verbs in the row that Kubernetes never honours here (see `ineffective`).
     pub ineffective_verbs: Vec<String>,
     pub risk_level: RiskLevel,
-    pub tags: Vec<String>,
+    /// Shared between the rows of every subject bound the same way (no copy per subject).
+    pub tags: std::sync::Arc<[String]>,
     /// Catalog rules, highest first, then the base rule.
-    pub matched: Vec<MatchedRule>,
+    pub matched: std::sync::Arc<[MatchedRule]>,
     pub role_origin: Origin,
     pub binding_origin: Origin,
 }
@@ -120,7 +121,14 @@ struct RoleRows {
 }
 
 /// Role kind, namespace and name; grant scope; binding.
-type RoleRowsKey = (RoleKind, Option<String>, String, Option<String>, String);
+type RoleRowsKey<'a> = (
+    RoleKind,
+    Option<&'a str>,
+    &'a str,
+    Option<&'a str>,
+    crate::inventory::BindingKind,
+    &'a str,
+);
 
 type RowKey = (String, String, String, bool);
 
@@ -327,7 +335,7 @@ fn role_rows(
             ineffective_verbs,
             risk_level,
             tags: tags.into_iter().collect(),
-            matched,
+            matched: matched.into(),
             role_origin: grant.role_origin.clone(),
             binding_origin: grant.binding_origin.clone(),
         });
@@ -354,16 +362,14 @@ pub fn analyze(inv: &Inventory, authz: &Authorizer, catalog: &Catalog) -> Findin
         })
         .collect();
     for grant in authz.grants() {
-        let scope_key = match &grant.scope {
-            Scope::Cluster => None,
-            Scope::Namespace(ns) => Some(ns.clone()),
-        };
+        // Borrowed key: no allocation per grant.
         let key = (
             grant.role_kind,
-            grant.role_namespace.clone(),
-            grant.role_name.clone(),
-            scope_key,
-            format!("{}/{}", grant.binding_kind.as_str(), grant.binding_name),
+            grant.role_namespace.as_deref(),
+            grant.role_name.as_str(),
+            grant.scope.namespace(),
+            grant.binding_kind,
+            grant.binding_name.as_str(),
         );
         let rr = cache
             .entry(key)
