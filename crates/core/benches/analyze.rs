@@ -4,9 +4,6 @@
 //! `scripts/gen-manifests.py` (deterministic), cached under `target/bench-inputs/`.
 //! Peak memory of the whole command: `scripts/bench-analyze.sh`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use divan::counter::ItemsCount;
 use rbac_lens_core::analysis::{AnalyzeOptions, analyze_loaded};
 use rbac_lens_core::catalog::Catalog;
@@ -14,24 +11,11 @@ use rbac_lens_core::document::parse_text;
 use rbac_lens_core::limits::Limits;
 use rbac_lens_core::source::Loaded;
 
-const SIZES: &[usize] = &[1_000, 10_000, 100_000];
+#[path = "common.rs"]
+mod common;
+use common::input;
 
-fn input(n: usize) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir: PathBuf = root.join("target/bench-inputs");
-    let path = dir.join(format!("objects-{n}.yaml"));
-    if !path.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("python3")
-            .arg(root.join("scripts/gen-manifests.py"))
-            .arg(n.to_string())
-            .output()
-            .expect("python3 runs scripts/gen-manifests.py");
-        assert!(out.status.success(), "generator failed");
-        std::fs::write(&path, out.stdout).unwrap();
-    }
-    std::fs::read_to_string(path).unwrap()
-}
+const SIZES: &[usize] = &[1_000, 10_000, 100_000];
 
 fn parse(text: &str) -> Loaded {
     let mut loaded = Loaded::default();

@@ -12,9 +12,6 @@
 //! the default test harness it compiles to nothing useful (and warns about nothing).
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use divan::counter::ItemsCount;
 use rbac_lens_core::analysis::{AnalyzeOptions, analyze_loaded};
 use rbac_lens_core::catalog::Catalog;
@@ -28,24 +25,11 @@ use rbac_lens_core::source::Loaded;
 #[path = "../tests/fixtures/escalation/synthetic.rs"]
 mod synthetic;
 
-const SIZES: &[usize] = &[1_000, 10_000, 100_000];
+#[path = "common.rs"]
+mod common;
+use common::input;
 
-fn input(n: usize) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir: PathBuf = root.join("target/bench-inputs");
-    let path = dir.join(format!("objects-{n}.yaml"));
-    if !path.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("python3")
-            .arg(root.join("scripts/gen-manifests.py"))
-            .arg(n.to_string())
-            .output()
-            .expect("python3 runs scripts/gen-manifests.py");
-        assert!(out.status.success(), "generator failed");
-        std::fs::write(&path, out.stdout).unwrap();
-    }
-    std::fs::read_to_string(path).unwrap()
-}
+const SIZES: &[usize] = &[1_000, 10_000, 100_000];
 
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
 fn generated(bencher: divan::Bencher, n: usize) {

@@ -47,7 +47,11 @@ impl Analysis {
 
     /// True when some input could not be read, parsed or rendered.
     pub fn has_input_errors(&self) -> bool {
-        self.warnings().iter().any(|w| w.code.is_input_error())
+        self.loaded
+            .warnings
+            .iter()
+            .chain(&self.findings.warnings)
+            .any(|w| w.code.is_input_error())
     }
 }
 

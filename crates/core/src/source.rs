@@ -80,15 +80,21 @@ pub struct Loaded {
     pub digest: u64,
 }
 
+/// FNV-1a: a stable, dependency-free digest (report versions, catalog version).
+pub fn fnv1a(mut state: u64, bytes: &[u8]) -> u64 {
+    if state == 0 {
+        state = 0xcbf29ce484222325;
+    }
+    for b in bytes {
+        state ^= u64::from(*b);
+        state = state.wrapping_mul(0x100000001b3);
+    }
+    state
+}
+
 impl Loaded {
     fn hash(&mut self, bytes: &[u8]) {
-        if self.digest == 0 {
-            self.digest = 0xcbf29ce484222325;
-        }
-        for b in bytes {
-            self.digest ^= u64::from(*b);
-            self.digest = self.digest.wrapping_mul(0x100000001b3);
-        }
+        self.digest = fnv1a(self.digest, bytes);
     }
 }
 

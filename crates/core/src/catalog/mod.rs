@@ -289,13 +289,9 @@ impl Catalog {
     /// A version string that changes whenever the catalog's content changes.
     pub fn version(&self) -> String {
         // FNV-1a over the serialized rules: stable across runs and platforms.
-        let mut h: u64 = 0xcbf29ce484222325;
-        for r in &self.rules {
-            for b in serde_json::to_vec(r).unwrap_or_default() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x100000001b3);
-            }
-        }
+        let h = self.rules.iter().fold(0, |h, r| {
+            crate::source::fnv1a(h, &serde_json::to_vec(r).unwrap_or_default())
+        });
         format!("{}-{:012x}", self.rules.len(), h & 0xffff_ffff_ffff)
     }
 }

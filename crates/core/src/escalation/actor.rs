@@ -401,10 +401,11 @@ impl Actor {
                 );
                 let g = &ctx.az.grants()[first?];
                 let rule_index = g.rules.iter().position(|r| rule_allows(r, req))?;
-                let binding = match &g.binding_namespace {
-                    Some(ns) => format!("{}/{ns}/{}", g.binding_kind.as_str(), g.binding_name),
-                    None => format!("{}/{}", g.binding_kind.as_str(), g.binding_name),
-                };
+                let binding = crate::inventory::object_label(
+                    g.binding_kind.as_str(),
+                    g.binding_namespace.as_deref(),
+                    &g.binding_name,
+                );
                 let subject = match &g.subject.namespace {
                     Some(ns) => format!("{} {ns}/{}", g.subject.kind.as_str(), g.subject.name),
                     None => format!("{} {}", g.subject.kind.as_str(), g.subject.name),

@@ -207,10 +207,11 @@ fn role_rows(
         Scope::Cluster => None,
         Scope::Namespace(ns) => Some(ns.clone()),
     };
-    let role_label = match &grant.role_namespace {
-        Some(ns) => format!("{}/{ns}/{}", grant.role_kind.as_str(), grant.role_name),
-        None => format!("{}/{}", grant.role_kind.as_str(), grant.role_name),
-    };
+    let role_label = crate::inventory::object_label(
+        grant.role_kind.as_str(),
+        grant.role_namespace.as_deref(),
+        &grant.role_name,
+    );
     let mut warn = |msg: String| {
         let mut w = Warning::new(Code::IneffectiveRule, &grant.role_origin.file, msg);
         w.document = Some(grant.role_origin.document);
@@ -422,10 +423,11 @@ fn unresolved_warning(u: &crate::rbac::UnresolvedRef) -> Warning {
     );
     w.document = Some(u.binding_origin.document);
     w.line = u.binding_origin.line;
-    w.object = Some(match &u.binding_namespace {
-        Some(ns) => format!("{}/{ns}/{}", u.binding_kind.as_str(), u.binding_name),
-        None => format!("{}/{}", u.binding_kind.as_str(), u.binding_name),
-    });
+    w.object = Some(crate::inventory::object_label(
+        u.binding_kind.as_str(),
+        u.binding_namespace.as_deref(),
+        &u.binding_name,
+    ));
     w.field = Some("roleRef".into());
     w
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::accounts::{extract_service_account, extract_token_secret};
 use super::rbac::{extract_binding, extract_role};
 use super::workloads::{extract_workload, is_workload_kind};
-use super::{FieldError, Inventory, Origin, ServiceAccount, SubjectKind};
+use super::{FieldError, Inventory, Origin, ServiceAccount, SubjectKind, object_label};
 use crate::diagnostics::{Code, Warning};
 use crate::document::Document;
 
@@ -28,10 +28,11 @@ pub fn build_inventory(docs: &[Document], default_ns: &str) -> (Inventory, Vec<W
             w.document = Some(b.origin.document);
             w.line = b.origin.line;
             w.field = Some(e.field.clone());
-            w.object = Some(match &b.namespace {
-                Some(ns) => format!("{}/{ns}/{}", b.kind.as_str(), b.name),
-                None => format!("{}/{}", b.kind.as_str(), b.name),
-            });
+            w.object = Some(object_label(
+                b.kind.as_str(),
+                b.namespace.as_deref(),
+                &b.name,
+            ));
             warnings.push(w);
         }
     }
@@ -39,19 +40,17 @@ pub fn build_inventory(docs: &[Document], default_ns: &str) -> (Inventory, Vec<W
     (inv, warnings)
 }
 
-fn object_label(doc: &Value, kind: &str) -> String {
+/// The label of a document's object, read leniently from its metadata.
+fn document_label(doc: &Value, kind: &str) -> String {
     let meta = doc.get("metadata");
     let name = meta
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str)
         .unwrap_or("?");
-    match meta
+    let namespace = meta
         .and_then(|m| m.get("namespace"))
-        .and_then(Value::as_str)
-    {
-        Some(ns) => format!("{kind}/{ns}/{name}"),
-        None => format!("{kind}/{name}"),
-    }
+        .and_then(Value::as_str);
+    object_label(kind, namespace, name)
 }
 
 fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result<(), Box<Warning>> {
@@ -89,7 +88,7 @@ fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result
         warn(
             Code::BadField,
             Some(e.field),
-            Some(object_label(&doc.value, kind)),
+            Some(document_label(&doc.value, kind)),
             e.message,
         )
     };
@@ -116,7 +115,7 @@ fn add_document(inv: &mut Inventory, doc: &Document, default_ns: &str) -> Result
             return Err(warn(
                 Code::NotAnObject,
                 Some("kind".into()),
-                Some(object_label(&doc.value, kind)),
+                Some(document_label(&doc.value, kind)),
                 format!(
                     "unknown kind `{kind}` in {api_version}: expected Role, ClusterRole, RoleBinding or ClusterRoleBinding"
                 ),

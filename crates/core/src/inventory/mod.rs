@@ -16,6 +16,14 @@ pub use workloads::{WORKLOAD_KINDS, extract_workload, is_workload_kind};
 
 pub use model::*;
 
+/// `Kind/namespace/name` (or `Kind/name` for cluster-scoped objects), as warnings name objects.
+pub fn object_label(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    match namespace {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
 /// A problem with one field of one document.
 #[derive(
     Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, thiserror::Error,
