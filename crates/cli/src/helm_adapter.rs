@@ -1,47 +1,14 @@
-//! Plugs the native Helm renderer into the core's source loader.
-
-#[cfg(feature = "helm")]
-use std::path::Path;
+//! The CLI's Helm flags as the pipeline's plain settings.
 
 use rbac_lens_core::source::ChartRenderer;
-#[cfg(feature = "helm")]
-use rbac_lens_core::source::{RenderedChart, RenderedManifest};
-#[cfg(feature = "helm")]
-use rbac_lens_helm::RenderOptions;
+use rbac_lens_pipeline::HelmSettings;
 
 use crate::args::HelmArgs;
 
-/// The chart renderer for these flags (`None` in a build without Helm support).
-pub fn renderer(args: &HelmArgs, namespace: &str) -> Option<Box<dyn ChartRenderer>> {
-    #[cfg(feature = "helm")]
-    return Some(Box::new(HelmRenderer::new(args, namespace)));
-    #[cfg(not(feature = "helm"))]
-    {
-        let _ = (args, namespace);
-        None
-    }
-}
-
-#[cfg(feature = "helm")]
-pub struct HelmRenderer {
-    pub options: RenderOptions,
-}
-
-#[cfg(feature = "helm")]
-impl HelmRenderer {
-    pub fn new(args: &HelmArgs, namespace: &str) -> Self {
-        HelmRenderer {
-            options: render_options(args, namespace),
-        }
-    }
-}
-
-#[cfg(feature = "helm")]
-pub fn render_options(args: &HelmArgs, namespace: &str) -> RenderOptions {
-    RenderOptions {
+pub fn helm_settings(args: &HelmArgs) -> HelmSettings {
+    HelmSettings {
         release_name: args.release_name.clone(),
-        namespace: namespace.to_string(),
-        values_files: args.values.clone(),
+        values: args.values.clone(),
         set: args.set.clone(),
         set_string: args.set_string.clone(),
         set_json: args.set_json.clone(),
@@ -49,49 +16,15 @@ pub fn render_options(args: &HelmArgs, namespace: &str) -> RenderOptions {
         kube_version: args.kube_version.clone(),
         api_versions: args.api_versions.clone(),
         strict: args.strict,
-        ..RenderOptions::default()
     }
 }
 
+/// The chart renderer for these flags (`None` in a build without Helm support).
+pub fn renderer(args: &HelmArgs, namespace: &str) -> Option<Box<dyn ChartRenderer>> {
+    rbac_lens_pipeline::renderer(&helm_settings(args), namespace)
+}
+
 #[cfg(feature = "helm")]
-impl ChartRenderer for HelmRenderer {
-    fn render(&self, path: &Path) -> Result<RenderedChart, String> {
-        let r = rbac_lens_helm::render_chart(path, &self.options).map_err(|e| e.to_string())?;
-        let c = &r.chart;
-        let non_empty = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
-        Ok(RenderedChart {
-            name: c.name.clone(),
-            version: c.version.clone(),
-            description: c.description.clone(),
-            home: c.home.clone(),
-            icon: c.icon.clone(),
-            kube_version: c.kube_version.clone(),
-            keywords: non_empty(&c.keywords),
-            sources: non_empty(&c.sources),
-            maintainers: (!c.maintainers.is_empty()).then(|| {
-                c.maintainers
-                    .iter()
-                    .map(|m| {
-                        let mut v = serde_json::json!({"name": m.name, "email": m.email});
-                        if !m.url.is_empty() {
-                            v["url"] = serde_json::Value::from(m.url.clone());
-                        }
-                        v
-                    })
-                    .collect()
-            }),
-            manifests: r
-                .manifests
-                .iter()
-                .map(|m| RenderedManifest {
-                    source: m.source.clone(),
-                    content: m.content.clone(),
-                    hook: m.hook.clone(),
-                    line: m.line,
-                })
-                .collect(),
-            errors: r.errors.iter().map(|e| e.to_string()).collect(),
-            warnings: r.warnings.clone(),
-        })
-    }
+pub fn render_options(args: &HelmArgs, namespace: &str) -> rbac_lens_helm::RenderOptions {
+    rbac_lens_pipeline::helm::render_options(&helm_settings(args), namespace)
 }

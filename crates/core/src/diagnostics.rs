@@ -56,7 +56,7 @@ pub struct Warning {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<usize>,
     /// 1-based line, 0 when unknown.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub line: usize,
     /// `Kind/namespace/name` of the object, when known.
     #[serde(skip_serializing_if = "Option::is_none")]

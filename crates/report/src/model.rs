@@ -5,7 +5,7 @@
 //! `serviceAccountWorkloads`) so existing consumers keep working. Everything we add sits
 //! beside them. `schemaVersion` changes when a key changes meaning or disappears.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use rbac_lens_core::catalog::RiskLevel;
 use rbac_lens_core::diagnostics::Warning;
@@ -14,7 +14,7 @@ use rbac_lens_core::inventory::SubjectKind;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HelmInfo {
     pub description: String,
@@ -26,7 +26,7 @@ pub struct HelmInfo {
     pub sources: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Extra {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manifests: Option<usize>,
@@ -37,7 +37,7 @@ pub struct Extra {
     pub helm: Option<HelmInfo>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
     /// Chart version for a chart, else a digest of the input.
@@ -54,7 +54,7 @@ pub struct Metadata {
     pub complete: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountData {
     pub service_account_name: String,
@@ -67,7 +67,7 @@ pub struct ServiceAccountData {
     pub risk_level: Option<RiskLevel>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RuleRef {
     pub id: u32,
     pub name: String,
@@ -87,14 +87,14 @@ impl From<&MatchedRule> for RuleRef {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceRef {
     pub file: String,
     pub line: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Permission {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,21 +124,21 @@ pub struct Permission {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_namespace: Option<String>,
     pub builtin_role: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub non_resource_url: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ineffective_verbs: Vec<String>,
     /// The role or binding is a Helm hook.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hook: bool,
     /// The ServiceAccount subject had no namespace and got the RoleBinding's.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub subject_namespace_defaulted: bool,
     pub role_source: SourceRef,
     pub binding_source: SourceRef,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Workload {
     pub service_account_name: String,
@@ -159,7 +159,7 @@ pub struct Workload {
     pub source: SourceRef,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentitySummary {
     pub kind: SubjectKind,
@@ -173,7 +173,7 @@ pub struct IdentitySummary {
 }
 
 /// The whole report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub schema_version: u32,

@@ -17,7 +17,7 @@
 //!   CSRs, ClusterRoleBindings) are asked with namespace `""`, so a RoleBinding never
 //!   allows them, exactly as in the API server.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::inventory::RoleKind;
 use crate::rbac::subjects::{MASTERS_GROUP, parse_service_account_username};
@@ -31,7 +31,7 @@ const ADMISSION: &str = "admissionregistration.k8s.io";
 
 /// The ways one node becomes (or acts as) another. Serialized in kebab-case
 /// (`mint-token`, ...). The order is the tie-break order between parallel edges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EdgeKind {
     /// Holds `*` verbs on `*` resources of `*` groups cluster-wide: it *is* cluster-admin.

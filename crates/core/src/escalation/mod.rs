@@ -27,7 +27,7 @@ pub mod render;
 
 use std::collections::{HashMap, VecDeque};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::Analysis;
 use crate::catalog::RiskLevel;
@@ -40,7 +40,7 @@ pub use kinds::{EDGE_KINDS, EdgeKind, EdgeKindInfo};
 
 /// A node of the escalation graph. The derived order (kind, then namespace, then name) is
 /// the graph's deterministic order, used to break ties between equally short paths.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum Node {
     ServiceAccount {
@@ -177,7 +177,7 @@ impl std::fmt::Display for Node {
 }
 
 /// Why an edge exists: one permission the API server would check, and what grants it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Evidence {
     /// The request asked, e.g. `create serviceaccounts/token "b" in namespace b`.
@@ -201,7 +201,7 @@ pub struct Evidence {
 }
 
 /// One edge: `from` can become (or act as) `to`. `from`/`to` index [`Escalation::nodes`].
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Edge {
     pub from: usize,
@@ -214,7 +214,7 @@ pub struct Edge {
 }
 
 /// One step of a path.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub edge: EdgeKind,
@@ -225,7 +225,7 @@ pub struct Step {
 }
 
 /// The shortest path from an identity to a node.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Path {
     pub from: Node,
@@ -237,7 +237,7 @@ pub struct Path {
 }
 
 /// Per identity: what it reaches, and how bad the worst of it is.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityEscalation {
     pub identity: Node,
