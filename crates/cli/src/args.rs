@@ -36,6 +36,19 @@ pub enum Command {
     Template(TemplateArgs),
     /// Show escalation paths: which identities an identity can become, up to cluster-admin or a node.
     Paths(PathsArgs),
+    /// Build an atlas: scan many charts and versions into a store, publish a static site.
+    #[command(subcommand)]
+    Atlas(AtlasCommand),
+    /// Serve an atlas store: the site and a JSON API.
+    Serve(crate::commands::serve::ServeArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AtlasCommand {
+    /// Render and analyze every chart version a projects file lists, into a store.
+    Scan(crate::commands::atlas_scan::ScanArgs),
+    /// Generate the static site from a store.
+    Site(crate::commands::atlas_site::SiteArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -22,6 +22,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules(a) => commands::rules::run(a),
         Command::Template(a) => commands::template::run(a),
         Command::Paths(a) => commands::paths::run(a),
+        Command::Atlas(args::AtlasCommand::Scan(a)) => commands::atlas_scan::run(a),
+        Command::Atlas(args::AtlasCommand::Site(a)) => commands::atlas_site::run(a),
+        Command::Serve(a) => commands::serve::run(a),
     }
 }
 

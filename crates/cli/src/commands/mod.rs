@@ -1,9 +1,12 @@
 //! One module per subcommand; each returns an [`ExitStatus`].
 
 pub mod analyze;
+pub mod atlas_scan;
+pub mod atlas_site;
 pub mod can_i;
 pub mod paths;
 pub mod rules;
+pub mod serve;
 pub mod template;
 pub mod who_can;
 

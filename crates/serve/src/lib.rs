@@ -1,0 +1,1 @@
+//! The atlas HTTP server (being built).

@@ -1,0 +1,1 @@
+//! The atlas static site (being built).
