@@ -7,9 +7,16 @@
 //! - [`view`]: derived views over stored scans: chart index, version order, version diffs,
 //!   search by permission.
 
+pub mod fetch;
 pub mod model;
+pub mod projects;
+pub mod scan;
 pub mod store;
 pub mod view;
 
+pub use model::ScanKey;
 pub use model::{ChartId, ScanStatus, ScanSummary};
-pub use store::{AtlasRead, MemoryStore, StoreError};
+pub use store::{
+    AtlasRead, AtlasStore, AtlasWrite, Claim, MemoryStore, ScanRecord, StoreError, open_read,
+    open_store,
+};

@@ -172,3 +172,58 @@ pub fn level_index(l: RiskLevel) -> usize {
         RiskLevel::Critical => 3,
     }
 }
+
+/// What identifies one scan: rescanning the same key does no work. A new tool or catalog
+/// version, or other values files, make a new key (and a new scan).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanKey {
+    pub chart: ChartId,
+    pub version: String,
+    /// SHA-256 over the values files' contents (empty: chart defaults only).
+    pub values_digest: String,
+    pub tool_version: String,
+    pub catalog_version: String,
+}
+
+impl ScanKey {
+    /// A stable digest of the whole key: the unique column in the stores.
+    pub fn hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [
+            &self.chart.repo,
+            &self.chart.chart,
+            &self.version,
+            &self.values_digest,
+            &self.tool_version,
+            &self.catalog_version,
+        ] {
+            // Length-prefixed so no two different keys share a byte stream.
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+impl std::fmt::Display for ScanKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/{} {}",
+            self.chart.repo, self.chart.chart, self.version
+        )
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}

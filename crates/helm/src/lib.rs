@@ -40,6 +40,7 @@ pub use chart::archive::is_chart_archive;
 pub use chart::load::is_chart_dir;
 pub use error::{Error, RenderError};
 pub use output::format_like_helm_template;
+pub use gotmpl::sprig::RsaKeys;
 pub use render::render_chart;
 
 /// How to render a chart: the flags of `helm template`.
@@ -76,6 +77,11 @@ pub struct RenderOptions {
     pub max_output_bytes: usize,
     /// Most wall-clock time per chart.
     pub timeout: std::time::Duration,
+    /// Where `genCA`, `genSignedCert`, `genSelfSignedCert` and `genPrivateKey "rsa"` get
+    /// RSA keys. [`gotmpl::sprig::RsaKeys::Throwaway`] uses one public built-in key instead
+    /// of generating one (a 2048-bit key costs 20-300 ms): only for callers that analyze the
+    /// manifests and never print or deploy them.
+    pub rsa_keys: gotmpl::sprig::RsaKeys,
 }
 
 impl Default for RenderOptions {
@@ -96,6 +102,7 @@ impl Default for RenderOptions {
             limits: chart::Limits::default(),
             max_output_bytes: 64 * 1024 * 1024,
             timeout: std::time::Duration::from_secs(30),
+            rsa_keys: gotmpl::sprig::RsaKeys::Generate,
         }
     }
 }

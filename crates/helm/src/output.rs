@@ -108,7 +108,10 @@ pub fn split_documents(text: &str) -> Vec<(String, usize)> {
     let base_line = text[..lead].matches('\n').count() + 1;
     let bytes = body.as_bytes();
     let mut docs = Vec::new();
-    let push = |from: usize, to: usize, docs: &mut Vec<(String, usize)>| {
+    // Newlines counted so far (up to `counted.0`): documents come in order, so each byte is
+    // counted once.
+    let mut counted = (0usize, 0usize);
+    let mut push = |from: usize, to: usize, docs: &mut Vec<(String, usize)>| {
         let raw = &body[from..to];
         if raw.is_empty() {
             return;
@@ -122,10 +125,9 @@ pub fn split_documents(text: &str) -> Vec<(String, usize)> {
                 - raw
                     .trim_start_matches(|c: char| c.is_ascii_whitespace())
                     .len());
-        docs.push((
-            d.to_string(),
-            base_line + body[..start].matches('\n').count(),
-        ));
+        counted.1 += bytecount_newlines(&bytes[counted.0..start]);
+        counted.0 = start;
+        docs.push((d.to_string(), base_line + counted.1));
     };
     let mut cur = 0;
     let mut search = 0;
@@ -138,6 +140,10 @@ pub fn split_documents(text: &str) -> Vec<(String, usize)> {
     docs
 }
 
+fn bytecount_newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
 /// What helm reads from a document's head.
 #[derive(Debug, Default)]
 pub struct Head {
@@ -145,10 +151,6 @@ pub struct Head {
     pub hook: Option<String>,
     pub parse_error: Option<String>,
 }
-
-/// Documents larger than this are read with [`quick_head`] (a full parse of a multi-megabyte
-/// CRD just to learn its kind costs more than the rest of the render).
-const QUICK_HEAD_BYTES: usize = 16 * 1024;
 
 fn unquote(v: &str) -> Option<String> {
     let v = v.trim();
@@ -184,20 +186,46 @@ pub fn quick_head(doc: &str) -> Option<Head> {
     let mut section = "";
     let mut meta_indent = None;
     let mut ann_indent = None;
+    // Set after a top-level `kind:`: an indented line next would continue its value.
+    let mut after_kind = false;
     for line in doc.lines() {
         let t = line.trim_start();
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
         let indent = line.len() - t.len();
+        if indent > 0 && after_kind {
+            return None;
+        }
+        after_kind = false;
+        if line.starts_with('\t') || line.contains(": \t") {
+            return None;
+        }
         if indent == 0 {
-            if t.starts_with(['{', '[', '&', '*', '!', '?', '-', '%']) || t.starts_with("<<") {
+            if t.starts_with(['{', '[', '&', '*', '!', '?', '-', '%', '"', '\'', '@', '`', '|', '>'])
+                || t.starts_with("<<")
+            {
                 return None;
             }
             let (k, v) = t.split_once(':')?;
+            if k.ends_with([' ', '\t']) || !(v.is_empty() || v.starts_with([' ', '\t'])) {
+                return None;
+            }
+            // A top-level value that may span lines (flow collection, block scalar,
+            // quoted string left open) or carries YAML node properties: parse instead.
+            let value = v.trim();
+            let empty_flow = matches!(value, "{}" | "[]");
+            if (value.starts_with(['[', '{', '|', '>', '&', '*', '!']) && !empty_flow)
+                || (value.starts_with(['"', '\'']) && unquote(v).is_none())
+            {
+                return None;
+            }
             section = "";
             match k {
-                "kind" => kind = Some(unquote(v)?),
+                "kind" => {
+                    kind = Some(unquote(v)?);
+                    after_kind = true;
+                }
                 "metadata" => {
                     if !v.trim().is_empty() && !v.trim().starts_with('#') {
                         return None;
@@ -251,11 +279,11 @@ pub fn quick_head(doc: &str) -> Option<Head> {
     })
 }
 
-/// Read `kind` and the `helm.sh/hook` annotation of a document.
+/// Read `kind` and the `helm.sh/hook` annotation of a document: by the line scan when the
+/// layout is plain (nearly always), else by parsing it. A syntax error is only seen (as
+/// [`Head::parse_error`]) on the parsing path.
 pub fn head(doc: &str) -> Head {
-    if doc.len() > QUICK_HEAD_BYTES
-        && let Some(h) = quick_head(doc)
-    {
+    if let Some(h) = quick_head(doc) {
         return h;
     }
     full_head(doc)
@@ -332,29 +360,50 @@ pub fn sort_by_kind(list: &mut [Manifest]) {
 /// Best-effort line of the template where a rendered document starts: the `n`-th line of
 /// the template declaring the same `kind:`, walked back to its `---` separator.
 pub fn template_line(template: &str, kind: &str, nth_of_kind: usize, fallback: usize) -> usize {
-    if kind.is_empty() {
-        return fallback;
+    TemplateLines::new(template).line(kind, nth_of_kind, fallback)
+}
+
+/// A template's lines and its `kind:` lines, read once for all the documents it renders.
+pub struct TemplateLines<'a> {
+    lines: Vec<&'a str>,
+    /// (line index, declared kind) of every `kind:` line.
+    kinds: Vec<(usize, &'a str)>,
+}
+
+impl<'a> TemplateLines<'a> {
+    pub fn new(template: &'a str) -> Self {
+        let lines: Vec<&str> = template.lines().collect();
+        let kinds = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let rest = l.trim_start().strip_prefix("kind:")?;
+                Some((i, rest.trim().trim_matches(['"', '\''])))
+            })
+            .collect();
+        TemplateLines { lines, kinds }
     }
-    let lines: Vec<&str> = template.lines().collect();
-    let mut seen = 0;
-    for (i, l) in lines.iter().enumerate() {
-        let t = l.trim_start();
-        let Some(rest) = t.strip_prefix("kind:") else {
-            continue;
+
+    /// See [`template_line`].
+    pub fn line(&self, kind: &str, nth_of_kind: usize, fallback: usize) -> usize {
+        if kind.is_empty() {
+            return fallback;
+        }
+        let Some(&(i, _)) = self
+            .kinds
+            .iter()
+            .filter(|(_, k)| *k == kind)
+            .nth(nth_of_kind)
+        else {
+            return fallback;
         };
-        if rest.trim().trim_matches(['"', '\'']) != kind {
-            continue;
+        let mut j = i;
+        while j > 0 && !self.lines[j - 1].starts_with("---") && !self.lines[j - 1].trim().is_empty()
+        {
+            j -= 1;
         }
-        if seen == nth_of_kind {
-            let mut j = i;
-            while j > 0 && !lines[j - 1].starts_with("---") && !lines[j - 1].trim().is_empty() {
-                j -= 1;
-            }
-            return j + 1;
-        }
-        seen += 1;
+        j + 1
     }
-    fallback
 }
 
 /// Print a render result exactly as `helm template` does.
@@ -422,6 +471,18 @@ mod tests {
         assert!(quick_head("{kind: X}").is_none());
         assert!(quick_head("kind: X\nmetadata: {annotations: {a: b}}\n").is_none());
         assert!(quick_head("kind: &k X\n").is_none());
+        // Layouts the line scan must leave to the parser.
+        for d in [
+            "\"kind\": Pod\n",
+            "kind : Pod\n",
+            "kind: Pod\n  Extra\n",
+            "a: [\nkind: X]\nkind: Pod\n",
+            "a: \"open\nkind: X\"\nkind: Pod\n",
+            "a: |\n  x\nkind: Pod\n",
+            "kind:Pod\n",
+        ] {
+            assert!(quick_head(d).is_none(), "{d:?}");
+        }
     }
 
     #[test]

@@ -202,7 +202,9 @@ fn render_with_stack(
         return Err(Error::Template(Box::new(errors.remove(0))));
     }
 
-    let funcs = func_map();
+    let funcs = func_map_with(&gotmpl::sprig::Options {
+        rsa_keys: opts.rsa_keys,
+    });
     let limits = Limits {
         max_output_bytes: opts.max_output_bytes,
         max_steps: MAX_STEPS_PER_TEMPLATE,
@@ -282,13 +284,14 @@ fn render_with_stack(
             continue;
         }
         let mut kind_counts: BTreeMap<String, usize> = BTreeMap::new();
+        let template_lines = output::TemplateLines::new(&tpls[*idx].text);
         for (doc, rendered_line) in output::split_documents(out) {
             let head = output::head(&doc);
             if let Some(e) = &head.parse_error {
                 warnings.push(format!("YAML parse error on {name}: {e}"));
             }
             let nth = kind_counts.entry(head.kind.clone()).or_insert(0);
-            let line = output::template_line(&tpls[*idx].text, &head.kind, *nth, rendered_line);
+            let line = template_lines.line(&head.kind, *nth, rendered_line);
             *nth += 1;
             let m = Manifest {
                 source: name.clone(),
@@ -517,7 +520,11 @@ fn collect_crds(c: &Chart, parent: &str, out: &mut Vec<Manifest>) {
         let content = String::from_utf8_lossy(&f.data).into_owned();
         out.push(Manifest {
             source: format!("{path}/{}", f.name),
-            kind: output::head(&content).kind,
+            // Only the line scan: a full parse of CRD files (megabytes in some charts)
+            // costs more than the rest of the render, and nothing reads these kinds.
+            kind: output::quick_head(&content)
+                .map(|h| h.kind)
+                .unwrap_or_default(),
             content,
             hook: None,
             line: 1,
@@ -549,8 +556,13 @@ fn validate_schemas(c: &Chart, vals: &Map, errors: &mut Vec<String>, warnings: &
 
 /// Sprig, then Helm's functions, then `include` and `tpl`.
 pub fn func_map() -> FuncMap {
+    func_map_with(&gotmpl::sprig::Options::default())
+}
+
+/// [`func_map`] with Sprig [`gotmpl::sprig::Options`].
+pub fn func_map_with(sprig: &gotmpl::sprig::Options) -> FuncMap {
     let mut f = FuncMap::new();
-    gotmpl::sprig::register(&mut f);
+    gotmpl::sprig::register_with(&mut f, sprig);
     crate::funcs::register(&mut f);
     f.insert_ctx("include", |ctx, args| {
         let name = match args.first() {

@@ -42,6 +42,7 @@ use rcgen::{
 
 use super::args::{exact, int, items, string};
 use super::encoding::{b64_decode, b64_encode};
+use super::RsaKeys;
 use super::random::random_bytes;
 use crate::func::FuncMap;
 use crate::value::{Object, Value};
@@ -62,8 +63,19 @@ enum Key {
     },
 }
 
+/// The keys of [`RsaKeys::Throwaway`] (generated once with `openssl genrsa -traditional`).
+const THROWAWAY_RSA_2048: &str = include_str!("throwaway-rsa-2048.pem");
+const THROWAWAY_RSA_4096: &str = include_str!("throwaway-rsa-4096.pem");
+
 impl Key {
-    fn rsa(bits: usize) -> Result<Key, String> {
+    fn rsa(bits: usize, source: RsaKeys) -> Result<Key, String> {
+        if source == RsaKeys::Throwaway {
+            return Key::from_pem(if bits > 2048 {
+                THROWAWAY_RSA_4096
+            } else {
+                THROWAWAY_RSA_2048
+            });
+        }
         let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
             .map_err(|e| format!("error generating rsa key: {e}"))?;
         Key::from_rsa(key)
@@ -678,11 +690,11 @@ fn check_certificate(der: &[u8]) -> Result<(), String> {
     subject_of(der).map(|_| ())
 }
 
-pub(super) fn register(f: &mut FuncMap) {
-    f.insert("genPrivateKey", |a| {
+pub(super) fn register(f: &mut FuncMap, keys: RsaKeys) {
+    f.insert("genPrivateKey", move |a| {
         exact("genPrivateKey", a, 1)?;
         let key = match string(&a[0])? {
-            "" | "rsa" => Key::rsa(4096),
+            "" | "rsa" => Key::rsa(4096, keys),
             "ecdsa" => Ok(Key::ec()),
             "ed25519" => Ok(Key::ed()),
             "dsa" => Err("DSA keys are not supported".to_string()),
@@ -693,10 +705,10 @@ pub(super) fn register(f: &mut FuncMap) {
             Err(e) => format!("failed to generate private key: {e}"),
         }))
     });
-    f.insert("genCA", |a| {
+    f.insert("genCA", move |a| {
         exact("genCA", a, 2)?;
         let p = base_params(string(&a[0])?, &[], &[], int(&a[1])?, true)?;
-        self_signed(&p, Key::rsa(2048)?)
+        self_signed(&p, Key::rsa(2048, keys)?)
     });
     f.insert("genCAWithKey", |a| {
         exact("genCAWithKey", a, 3)?;
@@ -704,12 +716,12 @@ pub(super) fn register(f: &mut FuncMap) {
         let key = Key::from_pem(string(&a[2])?).map_err(|e| format!("parsing private key: {e}"))?;
         self_signed(&p, key)
     });
-    f.insert("genSelfSignedCert", |a| {
+    f.insert("genSelfSignedCert", move |a| {
         exact("genSelfSignedCert", a, 4)?;
         let ips = string_list(&a[1], "error parsing ip")?;
         let dns = string_list(&a[2], "error processing alternate dns name")?;
         let p = base_params(string(&a[0])?, &ips, &dns, int(&a[3])?, false)?;
-        self_signed(&p, Key::rsa(2048)?)
+        self_signed(&p, Key::rsa(2048, keys)?)
     });
     f.insert("genSelfSignedCertWithKey", |a| {
         exact("genSelfSignedCertWithKey", a, 5)?;
@@ -719,13 +731,13 @@ pub(super) fn register(f: &mut FuncMap) {
         let key = Key::from_pem(string(&a[4])?).map_err(|e| format!("parsing private key: {e}"))?;
         self_signed(&p, key)
     });
-    f.insert("genSignedCert", |a| {
+    f.insert("genSignedCert", move |a| {
         exact("genSignedCert", a, 5)?;
         let ips = string_list(&a[1], "error parsing ip")?;
         let dns = string_list(&a[2], "error processing alternate dns name")?;
         let p = base_params(string(&a[0])?, &ips, &dns, int(&a[3])?, false)?;
         pair_arg(&a[4])?;
-        signed(&p, Key::rsa(2048)?, &a[4])
+        signed(&p, Key::rsa(2048, keys)?, &a[4])
     });
     f.insert("genSignedCertWithKey", |a| {
         exact("genSignedCertWithKey", a, 6)?;

@@ -59,8 +59,33 @@ use crate::func::FuncMap;
 /// Largest string (bytes) or list (elements) a Sprig function builds from a count.
 pub const MAX_LEN: usize = 1 << 24;
 
+/// Where `genPrivateKey "rsa"`, `genCA`, `genSelfSignedCert` and `genSignedCert` get their
+/// RSA keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RsaKeys {
+    /// A fresh random key per call, as Sprig does (tens to hundreds of milliseconds each).
+    #[default]
+    Generate,
+    /// One fixed key of each size, built into the library and therefore public. Only for
+    /// callers that never show or deploy the rendered text (e.g. an analysis that reads
+    /// RBAC objects and drops the rest): certificates are still real and freshly signed,
+    /// but their key is known to everyone.
+    Throwaway,
+}
+
+/// Choices for [`register_with`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    pub rsa_keys: RsaKeys,
+}
+
 /// Register every Sprig function into `funcs`.
 pub fn register(funcs: &mut FuncMap) {
+    register_with(funcs, &Options::default());
+}
+
+/// [`register`] with non-default [`Options`].
+pub fn register_with(funcs: &mut FuncMap, options: &Options) {
     strings::register(funcs);
     conversion::register(funcs);
     defaults::register(funcs);
@@ -76,9 +101,12 @@ pub fn register(funcs: &mut FuncMap) {
     random::register(funcs);
     url::register(funcs);
     #[cfg(feature = "sprig-crypto")]
-    crypto::register(funcs);
+    crypto::register(funcs, options.rsa_keys);
     #[cfg(not(feature = "sprig-crypto"))]
-    crypto_disabled(funcs);
+    {
+        let _ = options;
+        crypto_disabled(funcs);
+    }
 }
 
 /// Without the `sprig-crypto` feature the crypto functions still exist, so a chart that uses
