@@ -39,8 +39,8 @@ use std::path::PathBuf;
 pub use chart::archive::is_chart_archive;
 pub use chart::load::is_chart_dir;
 pub use error::{Error, RenderError};
-pub use output::format_like_helm_template;
 pub use gotmpl::sprig::RsaKeys;
+pub use output::format_like_helm_template;
 pub use render::render_chart;
 
 /// How to render a chart: the flags of `helm template`.

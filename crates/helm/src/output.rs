@@ -202,8 +202,9 @@ pub fn quick_head(doc: &str) -> Option<Head> {
             return None;
         }
         if indent == 0 {
-            if t.starts_with(['{', '[', '&', '*', '!', '?', '-', '%', '"', '\'', '@', '`', '|', '>'])
-                || t.starts_with("<<")
+            if t.starts_with([
+                '{', '[', '&', '*', '!', '?', '-', '%', '"', '\'', '@', '`', '|', '>',
+            ]) || t.starts_with("<<")
             {
                 return None;
             }

@@ -177,7 +177,12 @@ fn run_analysis(body: &[u8], kind: BodyKind, opts: &Options) -> Result<Bytes, Ap
         .flatten()
         .map(|w| hide_dir(w, dir.path()))
         .collect();
-    let nothing_read = report.metadata.extra.manifests.unwrap_or(0) == 0;
+    // Input errors and nothing usable: the body was not Kubernetes manifests or a chart.
+    let nothing_read = report.metadata.extra.manifests.unwrap_or(0) == 0
+        || (report.service_account_data.is_empty()
+            && report.service_account_permissions.is_empty()
+            && report.subject_permissions.is_empty()
+            && report.service_account_workloads.is_empty());
     if outcome.input_errors && nothing_read {
         let first = warnings
             .first()

@@ -166,8 +166,8 @@ async fn declared_length(State(max): State<usize>, req: Request, next: Next) -> 
     }
 }
 
-/// The router over a loaded atlas: API, site (when `opts.site_dir` is set) and limits.
-/// `site_dir` is the directory to serve at `/` (see [`prepare_site`]).
+/// The router over a loaded atlas: the API, the static site in `site_dir` (see
+/// [`prepare_site`]) at `/`, and the limits of `opts`.
 pub fn router(
     atlas: Atlas,
     opts: &ServeOptions,
@@ -268,9 +268,35 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// Load the store (on this thread) and serve until Ctrl-C. Blocking.
+/// Ctrl-C or, on Unix, SIGTERM: both stop the server cleanly (a generated site is removed).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Load the store (on this thread) and serve until Ctrl-C or SIGTERM. Blocking.
 pub fn serve(store: Box<dyn AtlasRead>, opts: ServeOptions) -> Result<(), ServeError> {
     let store: Arc<dyn AtlasRead> = Arc::from(store);
+    // The last reference to the store must go on a plain thread: a sync database client
+    // (postgres) owns a runtime of its own, and dropping one inside async code panics.
+    let keep = store.clone();
     let (site_dir, _site_guard) = prepare_site(store.as_ref(), &opts.site)?;
     let atlas = Atlas::load(store, opts.cache_bytes)?;
     for (id, e) in atlas.load_errors.iter().take(5) {
@@ -285,16 +311,17 @@ pub fn serve(store: Box<dyn AtlasRead>, opts: ServeOptions) -> Result<(), ServeE
         );
     }
     let rt = runtime()?;
-    rt.block_on(async {
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
+    let result = rt.block_on(async {
+        let shutdown = stop_signal();
         let (addr, fut) = bind(app, opts.addr, shutdown).await?;
         eprintln!(
             "rbac-lens serve: {charts} charts, {versions} versions; listening on http://{addr}/ (API under /api/v1)"
         );
         fut.await.map_err(ServeError::from)
-    })
+    });
+    drop(rt);
+    drop(keep);
+    result
 }
 
 /// A server running on its own thread and runtime (for tests and embedding). Stops when
@@ -341,19 +368,31 @@ impl Drop for ServerHandle {
 
 /// Load the store on this thread, bind `opts.addr` and serve on a new thread.
 pub fn spawn(store: Arc<dyn AtlasRead>, opts: ServeOptions) -> Result<ServerHandle, ServeError> {
+    // Dropped last, outside async code (see `serve`).
+    let keep = store.clone();
     let (site_dir, site_guard) = prepare_site(store.as_ref(), &opts.site)?;
     let atlas = Atlas::load(store, opts.cache_bytes)?;
     let app = router(atlas, &opts, site_dir.as_deref())?;
     let rt = runtime()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (addr, fut) = rt.block_on(bind(app, opts.addr, async {
+    let (addr, fut) = match rt.block_on(bind(app, opts.addr, async {
         let _ = stopped.await;
-    }))?;
+    })) {
+        Ok(bound) => bound,
+        Err(e) => {
+            drop(rt);
+            drop(keep);
+            return Err(e);
+        }
+    };
     let thread = std::thread::Builder::new()
         .name("rbac-lens-serve".into())
         .spawn(move || {
             let _site_guard = site_guard;
-            rt.block_on(fut)
+            let result = rt.block_on(fut);
+            drop(rt);
+            drop(keep);
+            result
         })?;
     Ok(ServerHandle {
         addr,

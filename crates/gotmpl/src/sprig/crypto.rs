@@ -40,9 +40,9 @@ use rcgen::{
     SignatureAlgorithm, SigningKey,
 };
 
+use super::RsaKeys;
 use super::args::{exact, int, items, string};
 use super::encoding::{b64_decode, b64_encode};
-use super::RsaKeys;
 use super::random::random_bytes;
 use crate::func::FuncMap;
 use crate::value::{Object, Value};
@@ -879,6 +879,30 @@ mod tests {
                 "parsing private key: no PEM data in input",
             ),
         ]);
+    }
+
+    #[test]
+    fn throwaway_rsa_keys() {
+        let mut funcs = FuncMap::new();
+        super::super::register_with(
+            &mut funcs,
+            &super::super::Options {
+                rsa_keys: RsaKeys::Throwaway,
+            },
+        );
+        let call = |name: &str, args: &[Value]| funcs.get(name).unwrap()(args).unwrap();
+        let known = |pem: &str| Key::from_pem(pem).unwrap().to_pem().unwrap();
+        let a = call("genCA", &[s("a"), i(1)]);
+        let b = call("genCA", &[s("b"), i(1)]);
+        assert_eq!(field(&a, "Key"), known(THROWAWAY_RSA_2048));
+        assert_eq!(field(&a, "Key"), field(&b, "Key"));
+        // Certificates are still made per call.
+        assert_ne!(field(&a, "Cert"), field(&b, "Cert"));
+        let cert = call("genSignedCert", &[s("x"), Value::Nil, l(vec![]), i(1), a]);
+        let (subject, issuer) = names(&field(&cert, "Cert"));
+        assert_ne!(subject, issuer);
+        let rsa = call("genPrivateKey", &[s("rsa")]);
+        assert_eq!(rsa.as_str().unwrap(), known(THROWAWAY_RSA_4096));
     }
 
     #[test]
