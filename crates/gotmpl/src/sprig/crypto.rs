@@ -11,7 +11,8 @@
 //! and key encipherment (plus certificate signing for a CA), extended key usage server and
 //! client auth. Differences: DSA keys are not supported (`genPrivateKey "dsa"` returns an
 //! error text, as Sprig does for its own failures), and certificates carry no authority key
-//! identifier.
+//! identifier. With [`RsaKeys::Throwaway`] (for callers that only analyze the output) the RSA
+//! keys are built-in public ones and their certificates carry all-zero signatures.
 //!
 //! ```text
 //! {{ $ca := genCA "my-ca" 365 }}
@@ -52,6 +53,9 @@ enum Key {
     Rsa {
         key: Box<rsa::PrivateKey>,
         public: Vec<u8>,
+        /// One of the public built-in keys ([`RsaKeys::Throwaway`]): its signatures are
+        /// placeholders, since nothing may trust it anyway.
+        throwaway: bool,
     },
     Ec {
         key: Box<p256::SecretKey>,
@@ -70,11 +74,15 @@ const THROWAWAY_RSA_4096: &str = include_str!("throwaway-rsa-4096.pem");
 impl Key {
     fn rsa(bits: usize, source: RsaKeys) -> Result<Key, String> {
         if source == RsaKeys::Throwaway {
-            return Key::from_pem(if bits > 2048 {
+            let mut key = Key::from_pem(if bits > 2048 {
                 THROWAWAY_RSA_4096
             } else {
                 THROWAWAY_RSA_2048
-            });
+            })?;
+            if let Key::Rsa { throwaway, .. } = &mut key {
+                *throwaway = true;
+            }
+            return Ok(key);
         }
         let key = rsa::PrivateKey::new(&mut getrandom::SysRng, bits)
             .map_err(|e| format!("error generating rsa key: {e}"))?;
@@ -92,6 +100,7 @@ impl Key {
         Ok(Key::Rsa {
             key: Box::new(key),
             public,
+            throwaway: false,
         })
     }
 
@@ -213,6 +222,17 @@ impl SigningKey for Key {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
         use rsa::signature::{SignatureEncoding, Signer};
         Ok(match self {
+            Key::Rsa {
+                key,
+                throwaway: true,
+                ..
+            } => {
+                // A signature costs ~30M instructions with this constant-time arithmetic;
+                // a throwaway key's certificate is never verified, so it gets zeros of the
+                // right length (the certificate still parses).
+                use rsa::traits::PublicKeyParts;
+                vec![0; key.size()]
+            }
             Key::Rsa { key, .. } => {
                 let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new((**key).clone());
                 signer.sign(msg).to_vec()
@@ -400,12 +420,27 @@ fn self_signed(params: &CertificateParams, key: Key) -> Result<Value, String> {
     ))
 }
 
-fn signed(params: &CertificateParams, key: Key, ca: &Value) -> Result<Value, String> {
+fn signed(
+    params: &CertificateParams,
+    key: Key,
+    ca: &Value,
+    keys: RsaKeys,
+) -> Result<Value, String> {
     let (ca_cert, ca_key) = pair_arg(ca)?;
     let (_, der) = pem_decode(&ca_cert).ok_or("unable to decode certificate")?;
     let issuer_dn = subject_of(&der)
         .map_err(|e| format!("error parsing certificate: decodedSignerCert.Bytes: {e}"))?;
-    let signer = Key::from_pem(&ca_key).map_err(|e| format!("error parsing private key: {e}"))?;
+    let mut signer =
+        Key::from_pem(&ca_key).map_err(|e| format!("error parsing private key: {e}"))?;
+    // A CA made by genCA in throwaway mode carries the built-in key: sign cheaply with it too.
+    if keys == RsaKeys::Throwaway
+        && let Key::Rsa { throwaway, .. } = &mut signer
+    {
+        let built_in = |pem: &str| pem_decode(pem).map(|(_, d)| d);
+        let mine = pem_decode(&ca_key).map(|(_, d)| d);
+        *throwaway = mine.is_some()
+            && (mine == built_in(THROWAWAY_RSA_2048) || mine == built_in(THROWAWAY_RSA_4096));
+    }
     let mut issuer_params = CertificateParams::default();
     issuer_params.distinguished_name = issuer_dn;
     let issuer = Issuer::new(issuer_params, signer);
@@ -737,15 +772,15 @@ pub(super) fn register(f: &mut FuncMap, keys: RsaKeys) {
         let dns = string_list(&a[2], "error processing alternate dns name")?;
         let p = base_params(string(&a[0])?, &ips, &dns, int(&a[3])?, false)?;
         pair_arg(&a[4])?;
-        signed(&p, Key::rsa(2048, keys)?, &a[4])
+        signed(&p, Key::rsa(2048, keys)?, &a[4], keys)
     });
-    f.insert("genSignedCertWithKey", |a| {
+    f.insert("genSignedCertWithKey", move |a| {
         exact("genSignedCertWithKey", a, 6)?;
         let ips = string_list(&a[1], "error parsing ip")?;
         let dns = string_list(&a[2], "error processing alternate dns name")?;
         let p = base_params(string(&a[0])?, &ips, &dns, int(&a[3])?, false)?;
         let key = Key::from_pem(string(&a[5])?).map_err(|e| format!("parsing private key: {e}"))?;
-        signed(&p, key, &a[4])
+        signed(&p, key, &a[4], keys)
     });
     f.insert("buildCustomCert", |a| {
         exact("buildCustomCert", a, 2)?;

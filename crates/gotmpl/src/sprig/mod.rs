@@ -66,10 +66,10 @@ pub enum RsaKeys {
     /// A fresh random key per call, as Sprig does (tens to hundreds of milliseconds each).
     #[default]
     Generate,
-    /// One fixed key of each size, built into the library and therefore public. Only for
-    /// callers that never show or deploy the rendered text (e.g. an analysis that reads
-    /// RBAC objects and drops the rest): certificates are still real and freshly signed,
-    /// but their key is known to everyone.
+    /// One fixed key of each size, built into the library and therefore public, and
+    /// all-zero signatures on the certificates made with it (they still parse as X.509).
+    /// Only for callers that never show or deploy the rendered text (e.g. an analysis that
+    /// reads RBAC objects and drops the rest).
     Throwaway,
 }
 
