@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use page::{render_hugo, render_markdown};
+pub use page::{groups_display, render_hugo, render_markdown, verbs_display};
 
 use crate::inventory::RoleKind;
 

@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use super::Rule;
 
-fn groups_display(groups: &[String]) -> String {
+/// API groups as a rule page shows them (the core group as `"" (core)`).
+pub fn groups_display(groups: &[String]) -> String {
     groups
         .iter()
         .map(|g| {
@@ -19,7 +20,8 @@ fn groups_display(groups: &[String]) -> String {
         .join(", ")
 }
 
-fn verbs_display(rule: &Rule) -> String {
+/// The verbs a rule needs: plain, or the sets of which any one enables the abuse.
+pub fn verbs_display(rule: &Rule) -> String {
     match &rule.match_verbs {
         Some(sets) if sets.iter().any(|s| s.len() > 1) => sets
             .iter()

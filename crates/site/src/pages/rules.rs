@@ -4,37 +4,11 @@
 
 use std::fmt::Write;
 
-use rbac_lens_core::catalog::Rule;
+use rbac_lens_core::catalog::{Rule, groups_display, verbs_display};
 
 use super::{chart_name, tag_links};
 use crate::html::{Page, esc, prose, risk_badge, thead};
 use crate::{Site, paths};
-
-fn groups(rule: &Rule) -> String {
-    rule.api_groups
-        .iter()
-        .map(|g| {
-            if g.is_empty() {
-                "\"\" (core)"
-            } else {
-                g.as_str()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn verbs(rule: &Rule) -> String {
-    match &rule.match_verbs {
-        // Combinations: any one of these sets enables the abuse.
-        Some(sets) if sets.iter().any(|s| s.len() > 1) => sets
-            .iter()
-            .map(|s| format!("[{}]", s.join(", ")))
-            .collect::<Vec<_>>()
-            .join(" or "),
-        _ => rule.verbs.join(", "),
-    }
-}
 
 pub fn index(site: &Site) -> String {
     let mut p = Page::new(paths::RULE_INDEX);
@@ -89,9 +63,9 @@ pub fn rule(site: &Site, rule: &Rule) -> String {
         ("Risk Category", esc(&rule.category)),
         ("Risk Level", risk_badge(Some(rule.risk_level))),
         ("Role Type", esc(rule.role_type.as_str())),
-        ("API Groups", esc(&groups(rule))),
+        ("API Groups", esc(&groups_display(&rule.api_groups))),
         ("Resources", esc(&rule.resources.join(", "))),
-        ("Verbs", esc(&verbs(rule))),
+        ("Verbs", esc(&verbs_display(rule))),
         ("Tags", tag_links(&p, &tags)),
     ];
     for (k, v) in rows {
