@@ -18,12 +18,21 @@ fn convert(src: &Path, out: &Path) {
 fn main() {
     let out_dir = std::env::var("OUT_DIR").unwrap();
     let out = Path::new(&out_dir);
+    // The catalog's version hashes the embedded JSON (FNV-1a, in this order, as
+    // `catalog::tests::build_time_hash_matches` checks): done here, not on every start.
+    let mut hash: u64 = 0xcbf29ce484222325;
     for name in ["1000-1052", "1053-1104", "base"] {
+        let json = out.join(format!("catalog-{name}.json"));
         convert(
             &Path::new("catalog/rules").join(format!("{name}.yaml")),
-            &out.join(format!("catalog-{name}.json")),
+            &json,
         );
+        for b in std::fs::read(&json).unwrap() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
     }
+    std::fs::write(out.join("catalog-hash.txt"), format!("{hash:016x}")).unwrap();
     for name in [
         "cluster-roles",
         "controller-roles",

@@ -99,10 +99,36 @@ pub fn parse_yaml_value(text: &str, limits: &Limits) -> Result<Value, String> {
 
 /// Like [`parse_yaml_value`], with the 1-based line of the error inside `text` (0 if unknown).
 fn parse_yaml_located(text: &str, limits: &Limits) -> Result<Value, (String, usize)> {
+    // Rendered manifests are plain block YAML: the subset reader takes those (several times
+    // faster); anything else, every error and anything near the depth limit stay with
+    // serde-saphyr.
+    if let Some(node) = rbac_lens_yaml::parse(text, limits.max_depth.saturating_sub(2)) {
+        return Ok(json_value(node));
+    }
     serde_saphyr::from_str_with_options::<Value>(text, yaml_options(limits)).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
         (first_line(&e.to_string()), line)
     })
+}
+
+/// The fast path's tree as serde-saphyr hands it to `serde_json::Value`: integers stay
+/// integers, floats floats. Recursion is bounded by the depth given to the fast path.
+fn json_value(n: rbac_lens_yaml::Node<'_>) -> Value {
+    use rbac_lens_yaml::Node as N;
+    match n {
+        N::Null => Value::Null,
+        N::Bool(b) => Value::Bool(b),
+        N::Int(i) => Value::from(i),
+        N::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        N::Str(s) => Value::String(s.into_owned()),
+        N::Seq(items) => Value::Array(items.into_iter().map(json_value).collect()),
+        N::Map(entries) => Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), json_value(v)))
+                .collect(),
+        ),
+    }
 }
 
 /// The first line of a parser message, without its own `error: line N column M:` prefix
@@ -421,6 +447,23 @@ mod tests {
         assert!(w.is_empty());
         assert_eq!(d.len(), 2);
         assert_eq!(d[1].origin.line, 2);
+    }
+
+    #[test]
+    fn fast_path_matches_serde_saphyr() {
+        let limits = Limits::default();
+        for doc in [
+            "kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n",
+            "a: yes\nb: 12\nc: 1.5\nd: -0.0\ne: ~\nf: |\n  x\ng: 'y'\n",
+        ] {
+            let fast = rbac_lens_yaml::parse(doc, limits.max_depth - 2).map(json_value);
+            let full = serde_saphyr::from_str_with_options::<Value>(doc, yaml_options(&limits));
+            assert_eq!(fast, Some(full.unwrap()), "{doc:?}");
+            assert_eq!(
+                serde_json::to_string(&parse_yaml_value(doc, &limits).unwrap()).unwrap(),
+                serde_json::to_string(&fast.unwrap()).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -123,8 +123,43 @@ pub fn load(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRender
     out
 }
 
+// Loading runs in three steps so that inputs are read, parsed and rendered in parallel
+// while the result stays exactly what reading them one by one gives: `plan` walks the
+// inputs in order (directory order sorted, limits on the number of files), `run` does each
+// job on the rayon pool, `merge` adds the results in plan order (byte limits, digest).
+
+/// One unit of loading work found by walking the inputs.
+enum Job {
+    /// Bytes already read (stdin).
+    Bytes { name: String, buf: Vec<u8> },
+    File(PathBuf),
+    Chart(PathBuf),
+    /// A problem found while walking (unreadable directory, too many files...).
+    Warning(Warning),
+}
+
+/// What a job produced, before the limits that depend on earlier inputs are applied.
+enum Done {
+    /// A manifest file: its bytes (for the digest and the byte limits) and what they parsed to.
+    Text {
+        name: String,
+        buf: Vec<u8>,
+        documents: Vec<Document>,
+        warnings: Vec<Warning>,
+    },
+    /// A rendered chart, with its documents already parsed.
+    Chart {
+        documents: Vec<Document>,
+        warnings: Vec<Warning>,
+        chart: Option<RenderedChart>,
+    },
+    Warning(Warning),
+}
+
 fn load_inputs(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRenderer>) -> Loaded {
-    let mut out = Loaded::default();
+    use rayon::prelude::*;
+    let mut jobs = Vec::new();
+    let mut files = 0usize;
     for input in inputs {
         match input {
             Input::Stdin => {
@@ -134,15 +169,33 @@ fn load_inputs(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRen
                     .take(limits.max_file_bytes + 1)
                     .read_to_end(&mut buf);
                 match res {
-                    Err(e) => {
-                        out.warnings
-                            .push(Warning::new(Code::Unreadable, "<stdin>", e.to_string()))
+                    Err(e) => jobs.push(Job::Warning(Warning::new(
+                        Code::Unreadable,
+                        "<stdin>",
+                        e.to_string(),
+                    ))),
+                    Ok(_) => {
+                        files += 1;
+                        jobs.push(Job::Bytes {
+                            name: "<stdin>".into(),
+                            buf,
+                        });
                     }
-                    Ok(_) => add_bytes(&mut out, "<stdin>", buf, limits),
                 }
             }
-            Input::Path(p) => load_path(&mut out, p, limits, renderer, true),
+            Input::Path(p) => plan_path(&mut jobs, &mut files, p, limits, renderer, true),
         }
+    }
+    let done: Vec<Done> = if jobs.len() > 1 {
+        jobs.into_par_iter()
+            .map(|job| run(job, limits, renderer))
+            .collect()
+    } else {
+        jobs.into_iter().map(|job| run(job, limits, renderer)).collect()
+    };
+    let mut out = Loaded::default();
+    for d in done {
+        merge(&mut out, d, limits);
     }
     out
 }
@@ -151,8 +204,11 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn load_path(
-    out: &mut Loaded,
+/// Walk one path and append the work it needs, in the order results must appear.
+/// `files` counts the files and charts planned so far (the `max_files` limit).
+fn plan_path(
+    jobs: &mut Vec<Job>,
+    files: &mut usize,
     p: &Path,
     limits: &Limits,
     renderer: Option<&dyn ChartRenderer>,
@@ -161,11 +217,11 @@ fn load_path(
     let meta = match fs::symlink_metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            out.warnings.push(Warning::new(
+            jobs.push(Job::Warning(Warning::new(
                 Code::BadInput,
                 display(p),
                 format!("cannot read: {e}"),
-            ));
+            )));
             return;
         }
     };
@@ -174,15 +230,19 @@ fn load_path(
         return;
     }
     if is_chart_dir(p) || (is_chart_archive(p) && (top || renderer.is_some())) {
-        render_chart(out, p, renderer);
+        *files += 1;
+        jobs.push(Job::Chart(p.to_path_buf()));
         return;
     }
     if p.is_dir() {
         let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
-                out.warnings
-                    .push(Warning::new(Code::Unreadable, display(p), e.to_string()));
+                jobs.push(Job::Warning(Warning::new(
+                    Code::Unreadable,
+                    display(p),
+                    e.to_string(),
+                )));
                 return;
             }
         };
@@ -195,16 +255,16 @@ fn load_path(
             if hidden {
                 continue;
             }
-            if out.files >= limits.max_files {
-                out.warnings.push(Warning::new(
+            if *files >= limits.max_files {
+                jobs.push(Job::Warning(Warning::new(
                     Code::LimitExceeded,
                     display(p),
                     format!("more than {} files; the rest is not read", limits.max_files),
-                ));
+                )));
                 return;
             }
             if e.is_dir() || is_manifest_file(&e) || is_chart_archive(&e) {
-                load_path(out, &e, limits, renderer, false);
+                plan_path(jobs, files, &e, limits, renderer, false);
             }
         }
         return;
@@ -213,7 +273,7 @@ fn load_path(
         return;
     }
     if meta.len() > limits.max_file_bytes {
-        out.warnings.push(Warning::new(
+        jobs.push(Job::Warning(Warning::new(
             Code::LimitExceeded,
             display(p),
             format!(
@@ -221,75 +281,131 @@ fn load_path(
                 meta.len(),
                 limits.max_file_bytes
             ),
-        ));
+        )));
         return;
     }
-    match fs::File::open(p).and_then(|f| {
-        let mut buf = Vec::new();
-        f.take(limits.max_file_bytes + 1)
-            .read_to_end(&mut buf)
-            .map(|_| buf)
-    }) {
-        Ok(buf) => add_bytes(out, &display(p), buf, limits),
-        Err(e) => out
-            .warnings
-            .push(Warning::new(Code::Unreadable, display(p), e.to_string())),
+    *files += 1;
+    jobs.push(Job::File(p.to_path_buf()));
+}
+
+/// Do one job: read and parse a file, or render a chart and parse what it rendered.
+fn run(job: Job, limits: &Limits, renderer: Option<&dyn ChartRenderer>) -> Done {
+    match job {
+        Job::Warning(w) => Done::Warning(w),
+        Job::Bytes { name, buf } => parse_bytes(name, buf, limits),
+        Job::File(p) => match fs::File::open(&p).and_then(|f| {
+            let mut buf = Vec::new();
+            f.take(limits.max_file_bytes + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf)
+        }) {
+            Ok(buf) => parse_bytes(display(&p), buf, limits),
+            Err(e) => Done::Warning(Warning::new(Code::Unreadable, display(&p), e.to_string())),
+        },
+        Job::Chart(p) => render_chart(&p, renderer),
     }
 }
 
-fn add_bytes(out: &mut Loaded, name: &str, buf: Vec<u8>, limits: &Limits) {
-    out.files += 1;
-    out.bytes += buf.len() as u64;
-    if buf.len() as u64 > limits.max_file_bytes {
-        out.warnings.push(Warning::new(
-            Code::LimitExceeded,
-            name,
-            format!("input is over the limit of {} bytes", limits.max_file_bytes),
-        ));
-        return;
+fn parse_bytes(name: String, buf: Vec<u8>, limits: &Limits) -> Done {
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    // Over the per-file limit: `merge` reports it; nothing to parse.
+    if buf.len() as u64 <= limits.max_file_bytes {
+        match std::str::from_utf8(&buf) {
+            Ok(text) => parse_text(&name, text, limits, &mut documents, &mut warnings),
+            Err(e) => warnings.push(Warning::new(
+                Code::Malformed,
+                name.as_str(),
+                format!(
+                    "not UTF-8 text (byte {}): not a manifest",
+                    e.valid_up_to()
+                ),
+            )),
+        }
     }
-    if out.bytes > limits.max_total_bytes {
-        out.warnings.push(Warning::new(
-            Code::LimitExceeded,
-            name,
-            format!(
-                "total input is over the limit of {} bytes; the rest is not read",
-                limits.max_total_bytes
-            ),
-        ));
-        return;
-    }
-    out.hash(&buf);
-    match String::from_utf8(buf) {
-        Ok(text) => parse_text(name, &text, limits, &mut out.documents, &mut out.warnings),
-        Err(e) => out.warnings.push(Warning::new(
-            Code::Malformed,
-            name,
-            format!(
-                "not UTF-8 text (byte {}): not a manifest",
-                e.utf8_error().valid_up_to()
-            ),
-        )),
+    Done::Text {
+        name,
+        buf,
+        documents,
+        warnings,
     }
 }
 
-fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>) {
+/// Add one job's result, applying the limits that depend on what came before.
+fn merge(out: &mut Loaded, done: Done, limits: &Limits) {
+    match done {
+        Done::Warning(w) => out.warnings.push(w),
+        Done::Text {
+            name,
+            buf,
+            mut documents,
+            mut warnings,
+        } => {
+            out.files += 1;
+            out.bytes += buf.len() as u64;
+            if buf.len() as u64 > limits.max_file_bytes {
+                out.warnings.push(Warning::new(
+                    Code::LimitExceeded,
+                    name,
+                    format!("input is over the limit of {} bytes", limits.max_file_bytes),
+                ));
+                return;
+            }
+            if out.bytes > limits.max_total_bytes {
+                out.warnings.push(Warning::new(
+                    Code::LimitExceeded,
+                    name,
+                    format!(
+                        "total input is over the limit of {} bytes; the rest is not read",
+                        limits.max_total_bytes
+                    ),
+                ));
+                return;
+            }
+            out.hash(&buf);
+            out.documents.append(&mut documents);
+            out.warnings.append(&mut warnings);
+        }
+        Done::Chart {
+            mut documents,
+            mut warnings,
+            chart,
+        } => {
+            out.files += 1;
+            out.warnings.append(&mut warnings);
+            if let Some(chart) = chart {
+                for m in &chart.manifests {
+                    out.hash(m.content.as_bytes());
+                }
+                out.documents.append(&mut documents);
+                out.charts.push(chart);
+            }
+        }
+    }
+}
+
+fn render_chart(p: &Path, renderer: Option<&dyn ChartRenderer>) -> Done {
     let Some(renderer) = renderer else {
-        out.warnings.push(Warning::new(
+        return Done::Warning(Warning::new(
             Code::RenderFailed,
             display(p),
             "Helm charts are not supported in this build",
         ));
-        return;
     };
-    out.files += 1;
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
     match renderer.render(p) {
-        Err(e) => out
-            .warnings
-            .push(Warning::new(Code::RenderFailed, display(p), e)),
+        Err(e) => {
+            warnings.push(Warning::new(Code::RenderFailed, display(p), e));
+            Done::Chart {
+                documents,
+                warnings,
+                chart: None,
+            }
+        }
         Ok(chart) => {
             for e in &chart.errors {
-                out.warnings.push(Warning::new(
+                warnings.push(Warning::new(
                     Code::RenderFailed,
                     display(p),
                     format!("{e} (other templates were still rendered: the result is partial)"),
@@ -297,17 +413,10 @@ fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>
             }
             let limits = Limits::default();
             for m in &chart.manifests {
-                out.hash(m.content.as_bytes());
-                let start = out.documents.len();
+                let start = documents.len();
                 // Each rendered manifest is one document: skip the ones RBAC never reads.
-                parse_relevant(
-                    &m.source,
-                    &m.content,
-                    &limits,
-                    &mut out.documents,
-                    &mut out.warnings,
-                );
-                for d in &mut out.documents[start..] {
+                parse_relevant(&m.source, &m.content, &limits, &mut documents, &mut warnings);
+                for d in &mut documents[start..] {
                     d.origin.chart = Some(chart.name.clone());
                     d.origin.hook = m.hook.is_some();
                     if m.line > 0 {
@@ -315,7 +424,11 @@ fn render_chart(out: &mut Loaded, p: &Path, renderer: Option<&dyn ChartRenderer>
                     }
                 }
             }
-            out.charts.push(chart);
+            Done::Chart {
+                documents,
+                warnings,
+                chart: Some(chart),
+            }
         }
     }
 }

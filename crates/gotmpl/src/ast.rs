@@ -5,6 +5,7 @@
 //! is what appears between `<` and `>` in execution errors.
 
 use std::fmt;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::lexer::Lines;
@@ -16,7 +17,86 @@ pub(crate) type Pos = usize;
 pub(crate) struct Source {
     /// Go's `ParseName`: the name given to `TemplateSet::parse`.
     pub parse_name: Arc<str>,
+    /// Lines and columns of byte offsets (built on first use, for error messages).
     pub lines: Lines,
+}
+
+/// A piece of a file's source text: the file is copied once into an `Arc<str>` and every
+/// text node points into it, instead of one allocation per node. Reads as a `&str`.
+#[derive(Clone)]
+pub(crate) struct SrcStr {
+    text: Arc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl SrcStr {
+    /// `text[start..end]`; an invalid range reads as the empty string.
+    pub fn new(text: &Arc<str>, start: usize, end: usize) -> SrcStr {
+        let (start, end) = if text.get(start..end).is_some() {
+            (start, end)
+        } else {
+            (0, 0)
+        };
+        SrcStr {
+            text: text.clone(),
+            start,
+            end,
+        }
+    }
+}
+
+impl Deref for SrcStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+impl AsRef<str> for SrcStr {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl fmt::Debug for SrcStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for SrcStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+/// A list that usually holds one item (most pipelines are one command, many commands
+/// one operand): that item is stored inline, saving an allocation. Reads as a slice.
+#[derive(Debug)]
+pub(crate) enum Few<T> {
+    Zero,
+    One(T),
+    More(Vec<T>),
+}
+
+impl<T> Deref for Few<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Few::Zero => &[],
+            Few::One(x) => std::slice::from_ref(x),
+            Few::More(v) => v,
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Few<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// One named template: a file's top level or a `define`/`block` body.
@@ -39,7 +119,8 @@ impl Tree {
 
 #[derive(Debug)]
 pub(crate) enum Node {
-    Text(Arc<str>),
+    /// Literal text, as written (after trim markers).
+    Text(SrcStr),
     Action(Box<Action>),
     If(Box<Branch>),
     Range(Box<Branch>),
@@ -75,14 +156,18 @@ pub(crate) struct Pipe {
     /// `$x = ...` rather than `$x := ...`.
     pub is_assign: bool,
     pub decl: Vec<Arc<str>>,
-    pub cmds: Vec<Command>,
+    pub cmds: Few<Command>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Command {
     pub pos: Pos,
-    pub args: Vec<Expr>,
+    pub args: Few<Expr>,
 }
+
+/// The names of a field chain `.a.b.c`, shared by every use of the same chain (a
+/// chart repeats `.Values.image.tag` many times). Reads as a slice.
+pub(crate) type Fields = Arc<[Arc<str>]>;
 
 /// A number constant; Go decides int or float from the spelling (`idealConstant`).
 #[derive(Debug, Clone)]
@@ -106,17 +191,17 @@ pub(crate) enum Expr {
     Dot(Pos),
     Nil(Pos),
     Bool(Pos, bool),
-    Number(Pos, Box<Number>),
+    Number(Pos, Number),
     /// Quoted text as written, and its value.
-    Str(Pos, Arc<str>, Arc<str>),
+    Str(Pos, SrcStr, Arc<str>),
     /// `.a.b.c`
-    Field(Pos, Vec<Arc<str>>),
+    Field(Pos, Fields),
     /// `$x.a.b` (name includes `$`).
-    Variable(Pos, Arc<str>, Vec<Arc<str>>),
+    Variable(Pos, Arc<str>, Fields),
     /// A function name.
     Ident(Pos, Arc<str>),
     /// `(pipe).a.b` or `term.a.b` for other terms.
-    Chain(Pos, Box<Expr>, Vec<Arc<str>>),
+    Chain(Pos, Box<Expr>, Fields),
     /// A parenthesised pipeline.
     Pipe(Pos, Box<Pipe>),
 }

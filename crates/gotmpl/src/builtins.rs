@@ -32,7 +32,10 @@ pub(crate) fn call(name: &str, args: &[Value]) -> Result<Value, String> {
         "print" => Ok(Value::from(sprint(args))),
         "println" => Ok(Value::from(sprintln(args))),
         "printf" => match &args[0] {
-            Value::String(f) => Ok(Value::from(sprintf(f, &args[1..]))),
+            Value::String(_) | Value::BinaryString(_) => Ok(Value::from(sprintf(
+                args[0].as_str().unwrap_or(""),
+                &args[1..],
+            ))),
             other => Err(format!(
                 "wrong type for value; expected string; got {}",
                 go_type(other)
@@ -65,6 +68,7 @@ fn go_type(v: &Value) -> String {
 fn length(v: &Value) -> Result<i64, String> {
     Ok(match v {
         Value::String(s) => s.len() as i64,
+        Value::BinaryString(b) => b.bytes().len() as i64,
         Value::Bytes(b) => b.len() as i64,
         Value::List(l) => l.len() as i64,
         Value::Map(m) => m.borrow().len() as i64,
@@ -75,7 +79,7 @@ fn length(v: &Value) -> Result<i64, String> {
 
 fn index_arg(index: &Value, cap: usize) -> Result<usize, String> {
     let x = match index {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Nil => return Err("cannot index slice/array with nil".into()),
         other => {
             return Err(format!(
@@ -117,10 +121,11 @@ fn index(item: &Value, indexes: &[Value]) -> Result<Value, String> {
                     None => return Err("reflect: slice index out of range".into()),
                 }
             }
-            Value::String(s) => {
+            Value::String(_) | Value::BinaryString(_) => {
+                let s = item.go_bytes().unwrap_or_default();
                 let x = index_arg(ix, s.len())?;
                 is_byte = true;
-                match s.as_bytes().get(x) {
+                match s.get(x) {
                     Some(v) => Value::Int(*v as i64),
                     None => return Err("reflect: string index out of range".into()),
                 }
@@ -152,11 +157,11 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
         return Err(format!("too many slice indexes: {}", indexes.len()));
     }
     let len = match item {
-        Value::String(s) => {
+        Value::String(_) | Value::BinaryString(_) => {
             if indexes.len() == 3 {
                 return Err("cannot 3-index slice a string".into());
             }
-            s.len()
+            item.go_bytes().unwrap_or_default().len()
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
@@ -174,7 +179,10 @@ fn slice(item: &Value, indexes: &[Value]) -> Result<Value, String> {
     }
     let (i, j) = (idx[0], idx[1]);
     Ok(match item {
-        Value::String(s) => Value::from(String::from_utf8_lossy(&s.as_bytes()[i..j]).into_owned()),
+        // Go slices bytes: a cut through a UTF-8 sequence leaves a binary string.
+        Value::String(_) | Value::BinaryString(_) => {
+            Value::from_go_bytes(item.go_bytes().unwrap_or_default()[i..j].to_vec())
+        }
         Value::List(l) => Value::list(l[i..j].to_vec()),
         Value::Bytes(b) => Value::Bytes(Rc::from(&b[i..j])),
         _ => Value::Nil,
@@ -195,9 +203,10 @@ enum Kind {
 fn basic_kind(v: &Value) -> Kind {
     match v {
         Value::Bool(_) => Kind::Bool,
-        Value::Int(_) => Kind::Int,
+        // Go compares every signed integer type as one kind: `eq (int64 1) 1` is true.
+        Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::BinaryString(_) => Kind::String,
         _ => Kind::Invalid,
     }
 }
@@ -225,9 +234,9 @@ pub(crate) fn eq(a: &Value, others: &[Value]) -> Result<bool, String> {
         } else {
             match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
-                (Value::Int(x), Value::Int(y)) => x == y,
+                (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::String(x), Value::String(y)) => x == y,
+                (Value::String(_) | Value::BinaryString(_), _) => a.go_bytes() == b.go_bytes(),
                 _ => {
                     // Both of "invalid" basic kind: nil, maps, lists, bytes, objects.
                     if a.is_nil() || b.is_nil() {
@@ -272,9 +281,9 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         return Err(bad_comparison(a, b));
     }
     Ok(match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x < y,
+        (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y) == Some(Ordering::Less),
-        (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
+        (Value::String(_) | Value::BinaryString(_), _) => a.go_bytes() < b.go_bytes(),
         _ => return Err(BAD_COMPARISON_TYPE.into()),
     })
 }
@@ -392,6 +401,24 @@ mod tests {
             Err(BAD_COMPARISON_TYPE.into())
         );
         assert_eq!(le(&i(2), &i(2)), Ok(true));
+    }
+
+    #[test]
+    fn int_and_int64_compare_as_one_kind() {
+        let (i, l) = (Value::Int, Value::Int64);
+        assert_eq!(eq(&l(1), &[i(1)]), Ok(true));
+        assert_eq!(eq(&i(2), &[l(1), l(2)]), Ok(true));
+        assert_eq!(eq(&l(1), &[l(2)]), Ok(false));
+        assert_eq!(lt(&l(1), &i(2)), Ok(true));
+        assert_eq!(le(&i(2), &l(2)), Ok(true));
+        assert_eq!(
+            eq(&l(1), &[Value::Float(1.0)]),
+            Err("incompatible types for comparison: int64 and float64".into())
+        );
+        let list = Value::list(vec!["a".into(), "b".into()]);
+        assert_eq!(format_value(&index(&list, &[l(1)]).unwrap()), "b");
+        assert_eq!(format_value(&slice(&list, &[l(1)]).unwrap()), "[b]");
+        assert_eq!(call("not", &[l(0)]).map(|v| v.is_truthy()), Ok(true));
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub struct TemplateSet {
     missing_key: MissingKey,
 }
 
+/// One template file parsed by [`TemplateSet::parse_file`] (`Send`: it may cross threads).
+pub struct ParsedFile(parser::Parsed);
+
 impl Default for TemplateSet {
     fn default() -> Self {
         Self::new()
@@ -107,12 +110,23 @@ impl TemplateSet {
     /// except that an empty (whitespace-only) body never replaces a non-empty one; two
     /// non-empty definitions of one name in the same text are an error.
     pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
-        let parsed = parser::parse(name, text)?;
-        self.add(parsed.top);
-        for d in parsed.defines {
+        self.add_parsed(TemplateSet::parse_file(name, text)?);
+        Ok(())
+    }
+
+    /// Parse one file on its own, without a set (so files can be parsed on several
+    /// threads); add the result with [`TemplateSet::add_parsed`] in the order the files
+    /// would have been parsed, since a later `define` replaces an earlier one.
+    pub fn parse_file(name: &str, text: &str) -> Result<ParsedFile, Error> {
+        parser::parse(name, text).map(ParsedFile)
+    }
+
+    /// Add a file parsed by [`TemplateSet::parse_file`]: the same as [`TemplateSet::parse`].
+    pub fn add_parsed(&mut self, file: ParsedFile) {
+        self.add(file.0.top);
+        for d in file.0.defines {
             self.add(d);
         }
-        Ok(())
     }
 
     fn add(&mut self, tree: Tree) {
@@ -663,7 +677,13 @@ impl<'a> Exec<'a> {
                     }
                 }
             }
-            Value::Int(n) => {
+            Value::Int(n) | Value::Int64(n) => {
+                // The elements have the range value's type (`range (int64 3)` gives int64s).
+                let elem: fn(i64) -> Value = if matches!(val, Value::Int64(_)) {
+                    Value::Int64
+                } else {
+                    Value::Int
+                };
                 if b.pipe.decl.len() > 1 {
                     return self.fail(
                         fr,
@@ -673,7 +693,7 @@ impl<'a> Exec<'a> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    let f = self.range_iter(fr, b, mark, Value::Nil, Value::Int(i), false)?;
+                    let f = self.range_iter(fr, b, mark, Value::Nil, elem(i), false)?;
                     if f == Flow::Break {
                         break;
                     }
@@ -1305,7 +1325,7 @@ impl<'a> Exec<'a> {
                         return self.fail(fr, At::Expr(first), msg);
                     }
                     let v = self.eval_arg(fr, dot, first)?;
-                    if !matches!(v, Value::String(_)) {
+                    if !matches!(v, Value::String(_) | Value::BinaryString(_)) {
                         let t = if v.is_nil() {
                             "interface {}".to_string()
                         } else {

@@ -21,7 +21,7 @@ pub fn sprint(args: &[Value]) -> String {
     let mut out = String::new();
     let mut prev_string = false;
     for (i, a) in args.iter().enumerate() {
-        let is_string = matches!(a, Value::String(_));
+        let is_string = matches!(a, Value::String(_) | Value::BinaryString(_));
         if i > 0 && !is_string && !prev_string {
             out.push(' ');
         }
@@ -283,7 +283,9 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
         return (0, false, arg_num);
     }
     match &args[arg_num] {
-        Value::Int(n) if (-1_000_000..=1_000_000).contains(n) => (*n, true, arg_num + 1),
+        Value::Int(n) | Value::Int64(n) if (-1_000_000..=1_000_000).contains(n) => {
+            (*n, true, arg_num + 1)
+        }
         _ => (0, false, arg_num + 1),
     }
 }
@@ -365,9 +367,19 @@ fn print_arg(out: &mut String, v: &Value, verb: char, f: &Flags, depth: usize) {
             't' | 'v' => pad(out, if *b { "true" } else { "false" }, f),
             _ => bad_verb(out, v, verb, f, depth),
         },
-        Value::Int(i) => fmt_int(out, v, *i as i128, verb, f),
+        Value::Int(i) | Value::Int64(i) => fmt_int(out, v, *i as i128, verb, f),
         Value::Float(x) => fmt_float_verb(out, v, *x, verb, f),
         Value::String(s) => fmt_string(out, v, s, verb, f),
+        // Go writes the raw bytes; our output is text, so invalid bytes print as U+FFFD.
+        // `%q` and `%x` show the real bytes, as Go does.
+        Value::BinaryString(b) => match verb {
+            'x' | 'X' => fmt_hex_bytes(out, b.bytes(), verb, f),
+            'q' if f.prec.is_none() && !f.sharp => {
+                let q = quote_bytes(b.bytes(), f.plus);
+                pad(out, &q, f)
+            }
+            _ => fmt_string(out, v, b.text(), verb, f),
+        },
         Value::Bytes(bytes) => match verb {
             's' => fmt_string(out, v, &String::from_utf8_lossy(bytes), 's', f),
             'q' => fmt_string(out, v, &String::from_utf8_lossy(bytes), 'q', f),
@@ -992,6 +1004,23 @@ pub fn quote_str(s: &str) -> String {
     out
 }
 
+/// Go's `strconv.Quote` (`QuoteToASCII` when `ascii_only`) of a string holding any bytes:
+/// bytes that are not UTF-8 become `\xNN`.
+pub fn quote_bytes(b: &[u8], ascii_only: bool) -> String {
+    let mut out = String::with_capacity(b.len() + 2);
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            escape_char(&mut out, c, '"', ascii_only);
+        }
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Go's `strconv.QuoteToASCII`.
 pub fn quote_ascii(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -1053,6 +1082,25 @@ mod tests {
     #[test]
     fn printf_basics() {
         assert_eq!(p("%d", &[Value::Int(42)]), "42");
+        // int64 prints like int; only %T and the error forms name the type.
+        let big = Value::Int64(65);
+        assert_eq!(
+            p(
+                "%d|%5d|%x|%q|%c|%v|%f|%T",
+                &[
+                    big.clone(),
+                    big.clone(),
+                    big.clone(),
+                    big.clone(),
+                    big.clone(),
+                    big.clone(),
+                    big.clone(),
+                    big
+                ]
+            ),
+            "65|   65|41|'A'|A|65|%!f(int64=65)|int64"
+        );
+        assert_eq!(p("%*d", &[Value::Int64(4), Value::Int(7)]), "   7");
         assert_eq!(
             p("%5d|%-5d|%05d", &[3.into(), 3.into(), (-3).into()]),
             "    3|3    |-0003"

@@ -61,7 +61,7 @@ pub mod value;
 
 pub use builtins::{html_escape, js_escape, query_escape};
 pub use error::{Error, ErrorKind};
-pub use exec::{CallCtx, Limits, MissingKey, TemplateSet};
+pub use exec::{CallCtx, Limits, MissingKey, ParsedFile, TemplateSet};
 pub use func::{CtxFn, FuncMap, SimpleFn};
 pub use parser::MAX_NESTING;
 pub use value::{Map, Object, Value};
@@ -72,5 +72,7 @@ mod send_check {
     #[test]
     fn template_set_is_send_sync() {
         assert_send_sync::<crate::TemplateSet>();
+        // Chart templates are parsed on several threads (crates/helm/src/render.rs).
+        assert_send_sync::<crate::ParsedFile>();
     }
 }

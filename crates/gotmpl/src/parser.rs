@@ -6,13 +6,18 @@
 //! map); an unknown function is reported when it is evaluated. Nesting of control
 //! structures and parentheses is bounded by [`MAX_NESTING`] so hostile input cannot
 //! exhaust the stack.
+//!
+//! Cheap by construction: the file is copied once and text nodes point into it, names
+//! (fields, functions, variables, short strings) are shared through a small cache
+//! ([`Interner`]), and lines are counted only when an error is reported.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::*;
 use crate::error::Error;
-use crate::lexer::{Lines, Tok, Token, lex};
+use crate::lexer::{Lexer, Lines, Tok, Token, line_at};
 
 /// Deepest nesting of control structures and parentheses accepted.
 pub const MAX_NESTING: usize = 100;
@@ -24,19 +29,165 @@ pub(crate) struct Parsed {
     pub defines: Vec<Tree>,
 }
 
+/// Shares the `Arc<str>` of names that recur (`.Values`, `include`, `$root`) within a
+/// file and across the files parsed on one thread (see [`NAMES`]). A direct-mapped
+/// cache, not a hash map: a lookup is one hash of the name and one comparison, a miss
+/// simply allocates (as without a cache), and no input can make lookups slower than that.
+/// It holds at most `SLOTS` names of at most `MAX_LEN` bytes.
+struct Interner {
+    slots: Vec<Option<Arc<str>>>,
+    /// Field chains, keyed by their text `.a.b`.
+    chains: Vec<Option<Fields>>,
+    empty: Fields,
+    scratch: Vec<Arc<str>>,
+}
+
+thread_local! {
+    /// Each thread's [`Interner`], kept between parses (`None` while a parse uses it).
+    static NAMES: std::cell::Cell<Option<Interner>> = const { std::cell::Cell::new(None) };
+}
+
+impl Interner {
+    const SLOTS: usize = 1024;
+
+    /// The thread's interner (a new one if it is in use or the thread has none).
+    fn take() -> Interner {
+        NAMES
+            .try_with(|n| n.take())
+            .ok()
+            .flatten()
+            .unwrap_or_else(Interner::new)
+    }
+
+    /// Give the interner back to the thread for its next parse.
+    fn put_back(self) {
+        let _ = NAMES.try_with(|n| n.set(Some(self)));
+    }
+
+    /// Longer strings are rarely repeated; they are not worth hashing.
+    const MAX_LEN: usize = 64;
+
+    fn new() -> Interner {
+        Interner {
+            slots: vec![None; Self::SLOTS],
+            chains: vec![None; Self::SLOTS],
+            empty: Arc::new([]),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Slot of `s` in a table of `SLOTS` entries.
+    fn slot(s: &str) -> usize {
+        // Eight bytes at a time, mixed by a multiply (a fast, non-cryptographic hash).
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let b = s.as_bytes();
+        let mut h = (b.len() as u64).wrapping_mul(K);
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            h ^= h >> 29;
+        }
+        let r = chunks.remainder();
+        if !r.is_empty() {
+            let mut w = [0u8; 8];
+            w[..r.len()].copy_from_slice(r);
+            h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        (h >> 40) as usize % Self::SLOTS
+    }
+
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if s.len() > Self::MAX_LEN {
+            return Arc::from(s);
+        }
+        let slot = &mut self.slots[Self::slot(s)];
+        if let Some(a) = slot
+            && **a == *s
+        {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        *slot = Some(a.clone());
+        a
+    }
+
+    fn no_fields(&self) -> Fields {
+        self.empty.clone()
+    }
+
+    /// The names of the field chain written `text` (`.a.b.c`; each name non-empty).
+    fn fields(&mut self, text: &str) -> Fields {
+        let same = |f: &Fields| {
+            let mut rest = text;
+            for name in f.iter() {
+                match rest.strip_prefix('.').and_then(|r| r.strip_prefix(&**name)) {
+                    Some(r) => rest = r,
+                    None => return false,
+                }
+            }
+            rest.is_empty()
+        };
+        let cacheable = text.len() <= Self::MAX_LEN * 2;
+        let i = if cacheable { Self::slot(text) } else { 0 };
+        if cacheable
+            && let Some(f) = &self.chains[i]
+            && same(f)
+        {
+            return f.clone();
+        }
+        // Names are gathered on a reusable vector, then copied into one allocation.
+        let mut names = std::mem::take(&mut self.scratch);
+        for name in text.split('.').skip(1) {
+            names.push(self.get(name));
+        }
+        let f: Fields = Arc::from(&names[..]);
+        names.clear();
+        self.scratch = names;
+        if cacheable {
+            self.chains[i] = Some(f.clone());
+        }
+        f
+    }
+}
+
 struct Parser<'s> {
     src: &'s str,
-    toks: Vec<Token>,
+    /// The shared copy of `src` that text nodes point into.
+    text: Arc<str>,
+    /// Tokens are pulled from the lexer as the parser reaches them; `lx.toks` holds a
+    /// window of them, the first being token number `base`.
+    lx: Lexer<'s>,
+    base: usize,
     idx: usize,
     /// Furthest token read, for the line of errors (Go's `token[0]`).
     seen: usize,
     source: Arc<Source>,
-    vars: Vec<String>,
+    vars: Vec<&'s str>,
     range_depth: usize,
     depth: usize,
-    action_line: usize,
+    /// Offset of the `{{` of the action being parsed, for "in action started at".
+    action_pos: Option<usize>,
     defines: Vec<Tree>,
     define_names: HashMap<String, usize>,
+    names: Interner,
+    /// Nodes of the lists being parsed (see `item_list`), and likewise the commands of
+    /// pipelines and the operands of commands (see `take_few`).
+    nodes: Vec<Node>,
+    cmd_stack: Vec<Command>,
+    arg_stack: Vec<Expr>,
+}
+
+/// Move the items pushed on `stack` since `base` into a [`Few`]: inline when there is one,
+/// else in a vector of the exact size. The stacks are shared by nested pipelines, whose
+/// items sit above `base` only while they are being parsed.
+fn take_few<T>(stack: &mut Vec<T>, base: usize) -> Few<T> {
+    match stack.len().saturating_sub(base) {
+        0 => Few::Zero,
+        1 => stack.pop().map_or(Few::Zero, Few::One),
+        _ => Few::More(stack.drain(base..).collect()),
+    }
 }
 
 type PResult<T> = Result<T, Error>;
@@ -47,28 +198,36 @@ enum ListEnd {
 }
 
 pub(crate) fn parse(name: &str, src: &str) -> Result<Parsed, Error> {
-    let lines = Lines::new(src);
-    let toks = lex(src, &lines);
+    let text: Arc<str> = Arc::from(src);
+    let parse_name: Arc<str> = Arc::from(name);
     let source = Arc::new(Source {
-        parse_name: Arc::from(name),
-        lines,
+        parse_name: parse_name.clone(),
+        lines: Lines::new(text.clone()),
     });
     let mut p = Parser {
         src,
-        toks,
+        text,
+        lx: Lexer::new(src),
+        base: 0,
         idx: 0,
         seen: 0,
         source,
-        vars: vec!["$".into()],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
-        action_line: 0,
+        action_pos: None,
         defines: Vec::new(),
         define_names: HashMap::new(),
+        names: Interner::take(),
+        nodes: Vec::new(),
+        cmd_stack: Vec::new(),
+        arg_stack: Vec::new(),
     };
-    let root = p.parse_top()?;
+    let root = p.parse_top();
+    p.names.put_back();
+    let root = root?;
     let top = Tree {
-        name: Arc::from(name),
+        name: parse_name,
         source: p.source.clone(),
         root,
     };
@@ -81,79 +240,108 @@ pub(crate) fn parse(name: &str, src: &str) -> Result<Parsed, Error> {
 impl<'s> Parser<'s> {
     // ----- token access -----
 
-    fn tok(&self, i: usize) -> &Token {
-        let i = i.min(self.toks.len() - 1);
-        &self.toks[i]
-    }
-
-    fn next(&mut self) -> Token {
-        let t = self.tok(self.idx).clone();
-        // Past the end, `tok` keeps returning the final Eof/Error token; the index still
-        // moves so that `backup` stays symmetric.
-        self.idx += 1;
-        self.seen = self.seen.max(self.idx.saturating_sub(1));
-        t
-    }
-
-    fn backup(&mut self) {
-        self.idx = self.idx.saturating_sub(1);
-    }
-
-    fn peek(&mut self) -> Token {
-        self.seen = self.seen.max(self.idx);
-        self.tok(self.idx).clone()
-    }
-
-    fn next_non_space(&mut self) -> Token {
+    /// Token number `i`, lexing more as needed. Past the end, the final Eof/Error token
+    /// repeats.
+    #[inline]
+    fn tok(&mut self, i: usize) -> Token {
         loop {
-            let t = self.next();
-            if t.kind != Tok::Space {
-                return t;
+            if let Some(t) = self.lx.toks.get(i.wrapping_sub(self.base)) {
+                return *t;
+            }
+            if i < self.base || !self.refill() {
+                return self.tok_read(i);
             }
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
-        let t = self.next_non_space();
-        self.backup();
+    /// Token number `i` among those already lexed (the nearest one if it is gone).
+    fn tok_read(&self, i: usize) -> Token {
+        let toks = &self.lx.toks;
+        let rel = i.saturating_sub(self.base).min(toks.len().saturating_sub(1));
+        toks.get(rel).copied().unwrap_or(Token {
+            kind: Tok::Eof,
+            pos: 0,
+            end: 0,
+        })
+    }
+
+    /// Lex the next piece, first dropping old tokens but the last few: the parser backs
+    /// up at most a handful of tokens, all within one action.
+    #[cold]
+    fn refill(&mut self) -> bool {
+        const KEEP: usize = 8;
+        let len = self.lx.toks.len();
+        if len > 128 {
+            self.lx.toks.drain(..len - KEEP);
+            self.base += len - KEEP;
+        }
+        self.lx.lex_more()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Token {
+        let t = self.tok(self.idx);
+        // The index moves even past the end so that `backup` stays symmetric.
+        self.seen = self.seen.max(self.idx);
+        self.idx += 1;
         t
+    }
+
+    #[inline]
+    fn backup(&mut self) {
+        self.idx = self.idx.saturating_sub(1);
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Token {
+        self.seen = self.seen.max(self.idx);
+        self.tok(self.idx)
+    }
+
+    /// Whether blanks separate token `i` from the one before it. The lexer makes no
+    /// tokens of the blanks inside actions; every other byte of an action is in a token,
+    /// so a gap between two tokens is blanks (or the ` -` of a trim marker).
+    fn space_before(&self, i: usize) -> bool {
+        i > self.base && self.tok_read(i).pos > self.tok_read(i - 1).end
     }
 
     fn text(&self, t: &Token) -> &'s str {
         t.text(self.src)
     }
 
+    fn describe(&self, t: &Token) -> String {
+        t.describe(self.src, self.lx.error.as_deref().unwrap_or(""))
+    }
+
     // ----- errors -----
 
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
-        let line = self.tok(self.seen).line;
+        let line = line_at(self.src, self.tok_read(self.seen).pos);
         Err(Error::syntax(&self.source.parse_name, line, msg))
     }
 
     fn unexpected<T>(&self, t: &Token, context: &str) -> PResult<T> {
         if t.kind == Tok::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != t.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.source.parse_name, self.action_line
-                );
-                let msg = t.msg.as_deref().unwrap_or("");
-                if msg.ends_with(" action") {
-                    extra = extra[" in action".len()..].to_string();
+            if let Some(action_pos) = self.action_pos {
+                let action_line = line_at(self.src, action_pos);
+                if action_line != line_at(self.src, t.pos) {
+                    extra = format!(
+                        " in action started at {}:{}",
+                        self.source.parse_name, action_line
+                    );
+                    if self.describe(t).ends_with(" action") {
+                        extra = extra[" in action".len()..].to_string();
+                    }
                 }
             }
-            return self.err(format!("{}{}", t.describe(self.src), extra));
+            return self.err(format!("{}{}", self.describe(t), extra));
         }
-        self.err(format!(
-            "unexpected {} in {}",
-            t.describe(self.src),
-            context
-        ))
+        self.err(format!("unexpected {} in {}", self.describe(t), context))
     }
 
     fn expect(&mut self, kind: Tok, context: &str) -> PResult<Token> {
-        let t = self.next_non_space();
+        let t = self.next();
         if t.kind != kind {
             return self.unexpected(&t, context);
         }
@@ -185,7 +373,7 @@ impl<'s> Parser<'s> {
                 Tok::LeftDelim => {
                     let save = self.idx;
                     self.next();
-                    if self.next_non_space().kind == Tok::Define {
+                    if self.next().kind == Tok::Define {
                         self.parse_definition()?;
                         continue;
                     }
@@ -204,7 +392,7 @@ impl<'s> Parser<'s> {
 
     /// Parse a nested template body with fresh variables and range depth.
     fn sub_template<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
-        let vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let rd = std::mem::replace(&mut self.range_depth, 0);
         let r = f(self);
         self.vars = vars;
@@ -238,9 +426,9 @@ impl<'s> Parser<'s> {
 
     fn parse_definition(&mut self) -> PResult<()> {
         const CONTEXT: &str = "define clause";
-        let t = self.next_non_space();
+        let t = self.next();
         let name = match t.kind {
-            Tok::String | Tok::RawString => self.unquote(&t)?,
+            Tok::String | Tok::RawString => self.unquote(&t)?.into_owned(),
             _ => return self.unexpected(&t, CONTEXT),
         };
         self.expect(Tok::RightDelim, CONTEXT)?;
@@ -251,28 +439,39 @@ impl<'s> Parser<'s> {
         self.add_define(name, root)
     }
 
+    /// The nodes up to `{{end}}` or `{{else}}`. They are gathered on `self.nodes`, shared
+    /// by the nested lists, and moved out at the end into a vector of the exact size.
     fn item_list(&mut self) -> PResult<(Vec<Node>, ListEnd)> {
-        let mut list = Vec::new();
+        let base = self.nodes.len();
+        let end = self.items_onto_stack();
+        if end.is_err() {
+            self.nodes.truncate(base);
+        }
+        let end = end?;
+        Ok((self.nodes.drain(base..).collect(), end))
+    }
+
+    fn items_onto_stack(&mut self) -> PResult<ListEnd> {
         loop {
-            if self.peek_non_space().kind == Tok::Eof {
+            if self.peek().kind == Tok::Eof {
                 return self.err("unexpected EOF");
             }
             match self.text_or_action()? {
-                Item::Node(n) => list.push(n),
-                Item::End => return Ok((list, ListEnd::End)),
-                Item::Else => return Ok((list, ListEnd::Else)),
+                Item::Node(n) => self.nodes.push(n),
+                Item::End => return Ok(ListEnd::End),
+                Item::Else => return Ok(ListEnd::Else),
             }
         }
     }
 
     fn text_or_action(&mut self) -> PResult<Item> {
-        let t = self.next_non_space();
+        let t = self.next();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(Arc::from(self.text(&t))))),
+            Tok::Text => Ok(Item::Node(Node::Text(SrcStr::new(&self.text, t.pos, t.end)))),
             Tok::LeftDelim => {
-                self.action_line = t.line;
+                self.action_pos = Some(t.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => self.unexpected(&t, "input"),
@@ -280,13 +479,13 @@ impl<'s> Parser<'s> {
     }
 
     fn action(&mut self) -> PResult<Item> {
-        let t = self.next_non_space();
+        let t = self.next();
         match t.kind {
             Tok::Block => return self.block_control().map(Item::Node),
             Tok::Break | Tok::Continue => {
                 let is_break = t.kind == Tok::Break;
                 let word = if is_break { "break" } else { "continue" };
-                let n = self.next_non_space();
+                let n = self.next();
                 if n.kind != Tok::RightDelim {
                     return self.unexpected(&n, &format!("{{{{{word}}}}}"));
                 }
@@ -300,7 +499,7 @@ impl<'s> Parser<'s> {
                 }));
             }
             Tok::Else => {
-                let peek = self.peek_non_space();
+                let peek = self.peek();
                 if peek.kind == Tok::If || peek.kind == Tok::With {
                     return Ok(Item::Else);
                 }
@@ -379,7 +578,7 @@ impl<'s> Parser<'s> {
         })
     }
 
-    fn template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
+    fn template_name(&mut self, t: &Token, context: &str) -> PResult<Cow<'s, str>> {
         match t.kind {
             Tok::String | Tok::RawString => self.unquote(t),
             _ => self.unexpected(t, context),
@@ -388,23 +587,23 @@ impl<'s> Parser<'s> {
 
     fn template_control(&mut self) -> PResult<Node> {
         const CONTEXT: &str = "template clause";
-        let t = self.next_non_space();
+        let t = self.next();
         let name = self.template_name(&t, CONTEXT)?;
         let mut pipe = None;
-        if self.next_non_space().kind != Tok::RightDelim {
+        if self.next().kind != Tok::RightDelim {
             self.backup();
             pipe = Some(self.pipeline(CONTEXT, Tok::RightDelim)?);
         }
         Ok(Node::Template(Box::new(TemplateCall {
             pos: t.pos,
-            name: Arc::from(name.as_str()),
+            name: self.names.get(&name),
             pipe,
         })))
     }
 
     fn block_control(&mut self) -> PResult<Node> {
         const CONTEXT: &str = "block clause";
-        let t = self.next_non_space();
+        let t = self.next();
         let name = self.template_name(&t, CONTEXT)?;
         let pipe = self.pipeline(CONTEXT, Tok::RightDelim)?;
         self.enter()?;
@@ -414,10 +613,10 @@ impl<'s> Parser<'s> {
         if let ListEnd::Else = end {
             return self.err(format!("unexpected {{{{else}}}} in {CONTEXT}"));
         }
-        self.add_define(name.clone(), root)?;
+        self.add_define(name.to_string(), root)?;
         Ok(Node::Template(Box::new(TemplateCall {
             pos: t.pos,
-            name: Arc::from(name.as_str()),
+            name: self.names.get(&name),
             pipe: Some(pipe),
         })))
     }
@@ -425,38 +624,38 @@ impl<'s> Parser<'s> {
     // ----- pipelines -----
 
     fn pipeline(&mut self, context: &str, end: Tok) -> PResult<Pipe> {
-        let start = self.peek_non_space();
+        let start = self.peek();
         let mut pipe = Pipe {
             pos: start.pos,
             is_assign: false,
             decl: Vec::new(),
-            cmds: Vec::new(),
+            cmds: Few::Zero,
         };
         // Declarations: `$x :=`, `$x =`, `$i, $e :=` (range only).
         'decls: loop {
-            let v = self.peek_non_space();
+            let v = self.peek();
             if v.kind != Tok::Variable {
                 break;
             }
             let save = self.idx;
-            self.next_non_space();
-            let next = self.peek_non_space();
+            self.next();
+            let next = self.peek();
             match next.kind {
                 Tok::Assign | Tok::Declare => {
                     pipe.is_assign = next.kind == Tok::Assign;
-                    self.next_non_space();
-                    let name = self.text(&v).to_string();
-                    pipe.decl.push(Arc::from(name.as_str()));
+                    self.next();
+                    let name = self.text(&v);
+                    pipe.decl.push(self.names.get(name));
                     self.vars.push(name);
                     break 'decls;
                 }
                 Tok::Char if self.text(&next) == "," => {
-                    self.next_non_space();
-                    let name = self.text(&v).to_string();
-                    pipe.decl.push(Arc::from(name.as_str()));
+                    self.next();
+                    let name = self.text(&v);
+                    pipe.decl.push(self.names.get(name));
                     self.vars.push(name);
                     if context == "range" && pipe.decl.len() < 2 {
-                        match self.peek_non_space().kind {
+                        match self.peek().kind {
                             Tok::Variable | Tok::RightDelim | Tok::RightParen => continue 'decls,
                             _ => return self.err("range can only initialize variables"),
                         }
@@ -469,9 +668,11 @@ impl<'s> Parser<'s> {
                 }
             }
         }
+        let base = self.cmd_stack.len();
         loop {
-            let t = self.next_non_space();
+            let t = self.next();
             if t.kind == end {
+                pipe.cmds = take_few(&mut self.cmd_stack, base);
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
             }
@@ -490,7 +691,7 @@ impl<'s> Parser<'s> {
                 | Tok::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmd_stack.push(c);
                 }
                 _ => return self.unexpected(&t, context),
             }
@@ -518,85 +719,101 @@ impl<'s> Parser<'s> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let pos = self.peek_non_space().pos;
-        let mut cmd = Command {
-            pos,
-            args: Vec::new(),
-        };
+        let pos = self.peek().pos;
+        let base = self.arg_stack.len();
+        // Go's lexer makes space tokens and this loop goes on after one. Here, blanks
+        // before the token after an operand count once: if no operand follows them, that
+        // token must end the command.
+        let mut blanks_seen_at = usize::MAX;
         loop {
-            self.peek_non_space();
+            self.peek();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.arg_stack.push(op);
             }
+            let i = self.idx;
             let t = self.next();
+            if i != blanks_seen_at && self.space_before(i) {
+                blanks_seen_at = i;
+                self.backup();
+                continue;
+            }
             match t.kind {
-                Tok::Space => continue,
                 Tok::RightDelim | Tok::RightParen => self.backup(),
                 Tok::Pipe => {}
                 _ => return self.unexpected(&t, "operand"),
             }
             break;
         }
-        if cmd.args.is_empty() {
+        let args = take_few(&mut self.arg_stack, base);
+        if args.is_empty() {
             return self.err("empty command");
         }
-        Ok(cmd)
+        Ok(Command { pos, args })
     }
 
     fn operand(&mut self) -> PResult<Option<Expr>> {
         let Some(node) = self.term()? else {
             return Ok(None);
         };
-        if self.peek().kind != Tok::Field {
-            return Ok(Some(node));
+        // The term's (last) token, then the `.x` tokens that follow it without blanks.
+        let term_end = self.tok_read(self.idx.wrapping_sub(1)).end;
+        let first = self.peek();
+        let is_field = |p: &Self, t: Token| t.kind == Tok::Field && !p.space_before(p.idx);
+        let has_chain = is_field(self, first);
+        let mut end = term_end;
+        loop {
+            let t = self.peek();
+            if !is_field(self, t) {
+                break;
+            }
+            end = self.next().end;
         }
-        let chain_pos = self.peek().pos;
-        let mut fields = Vec::new();
-        while self.peek().kind == Tok::Field {
-            let t = self.next();
-            fields.push(Arc::<str>::from(&self.text(&t)[1..]));
-        }
+        let chain = |p: &mut Self| {
+            let text = p.src.get(first.pos..end).unwrap_or("");
+            p.names.fields(text)
+        };
         Ok(Some(match node {
-            // Go gives the merged node the position of the first appended field.
-            Expr::Field(_, mut f) => {
-                f.extend(fields);
-                Expr::Field(chain_pos, f)
+            // A field term reads its names from its own text and the chain's. Go gives
+            // the merged node the position of the first appended field.
+            Expr::Field(pos, _) => {
+                let text = self.src.get(pos..end).unwrap_or("");
+                let fields = self.names.fields(text);
+                Expr::Field(if has_chain { first.pos } else { pos }, fields)
             }
-            Expr::Variable(_, name, mut f) => {
-                f.extend(fields);
-                Expr::Variable(chain_pos, name, f)
-            }
+            node if !has_chain => node,
+            Expr::Variable(_, name, _) => Expr::Variable(first.pos, name, chain(self)),
             Expr::Bool(..) | Expr::Str(..) | Expr::Number(..) | Expr::Nil(_) | Expr::Dot(_) => {
                 return self.err(format!(
                     "unexpected . after term {}",
                     crate::fmt::quote_str(&node.to_string())
                 ));
             }
-            other => Expr::Chain(chain_pos, Box::new(other), fields),
+            other => Expr::Chain(first.pos, Box::new(other), chain(self)),
         }))
     }
 
     fn term(&mut self) -> PResult<Option<Expr>> {
-        let t = self.next_non_space();
+        let t = self.next();
         let text = self.text(&t);
         Ok(Some(match t.kind {
-            Tok::Identifier => Expr::Ident(t.pos, Arc::from(text)),
+            Tok::Identifier => Expr::Ident(t.pos, self.names.get(text)),
             Tok::Dot => Expr::Dot(t.pos),
             Tok::Nil => Expr::Nil(t.pos),
             Tok::Variable => {
-                if !self.vars.iter().any(|v| v == text) {
+                if !self.vars.contains(&text) {
                     return self.err(format!(
                         "undefined variable {}",
                         crate::fmt::quote_str(text)
                     ));
                 }
-                Expr::Variable(t.pos, Arc::from(text), Vec::new())
+                Expr::Variable(t.pos, self.names.get(text), self.names.no_fields())
             }
-            Tok::Field => Expr::Field(t.pos, vec![Arc::from(&text[1..])]),
+            // `operand` fills in the names.
+            Tok::Field => Expr::Field(t.pos, self.names.no_fields()),
             Tok::Bool => Expr::Bool(t.pos, text == "true"),
             Tok::CharConst | Tok::Complex | Tok::Number => {
                 let n = self.number(&t)?;
-                Expr::Number(t.pos, Box::new(n))
+                Expr::Number(t.pos, n)
             }
             Tok::LeftParen => {
                 self.enter()?;
@@ -606,7 +823,8 @@ impl<'s> Parser<'s> {
             }
             Tok::String | Tok::RawString => {
                 let s = self.unquote(&t)?;
-                Expr::Str(t.pos, Arc::from(text), Arc::from(s.as_str()))
+                let value = self.names.get(&s);
+                Expr::Str(t.pos, SrcStr::new(&self.text, t.pos, t.end), value)
             }
             _ => {
                 self.backup();
@@ -615,15 +833,15 @@ impl<'s> Parser<'s> {
         }))
     }
 
-    fn unquote(&self, t: &Token) -> PResult<String> {
+    fn unquote(&self, t: &Token) -> PResult<Cow<'s, str>> {
         let text = self.text(t);
-        match unquote(text) {
+        match unquote_cow(text) {
             Some(s) => Ok(s),
             None => self.err("invalid syntax"),
         }
     }
 
-    fn number(&self, t: &Token) -> PResult<Number> {
+    fn number(&mut self, t: &Token) -> PResult<Number> {
         let text = self.text(t);
         let value = if t.kind == Tok::CharConst {
             match unquote_char_const(text) {
@@ -639,7 +857,7 @@ impl<'s> Parser<'s> {
             }
         };
         Ok(Number {
-            text: Arc::from(text),
+            text: self.names.get(text),
             value,
         })
     }
@@ -652,6 +870,29 @@ enum Item {
 }
 
 // ----- literals -----
+
+/// [`unquote`], borrowing the literal's inside when there is nothing to unescape (the
+/// usual case: `"app.name"`, `"-"`).
+fn unquote_cow(s: &str) -> Option<Cow<'_, str>> {
+    let b = s.as_bytes();
+    if b.len() >= 2 && b[0] == b[b.len() - 1] {
+        let plain = match b[0] {
+            // Raw strings can be long (embedded JSON): `contains(char)` runs `memchr`.
+            b'`' => {
+                let inner = &s[1..s.len() - 1];
+                !inner.contains('`') && !inner.contains('\r')
+            }
+            b'"' => !b[1..b.len() - 1]
+                .iter()
+                .any(|&c| matches!(c, b'\\' | b'"' | b'\n')),
+            _ => false,
+        };
+        if plain {
+            return Some(Cow::Borrowed(&s[1..s.len() - 1]));
+        }
+    }
+    unquote(s).map(Cow::Owned)
+}
 
 /// Go's `strconv.Unquote` for "..." and `...` strings.
 pub(crate) fn unquote(s: &str) -> Option<String> {
@@ -942,5 +1183,315 @@ mod tests {
         assert_eq!(unquote_char_const("'a'"), Some('a'));
         assert_eq!(unquote_char_const(r"'\n'"), Some('\n'));
         assert_eq!(unquote_char_const("'ab'"), None);
+        // The borrowing fast path agrees with the full unquote.
+        for lit in [r#""app.name""#, r#""""#, r#""a\tb""#, "`x\r\ny`", "``", "`a`", r#""é""#] {
+            assert_eq!(unquote_cow(lit).map(Cow::into_owned), unquote(lit), "{lit}");
+        }
+        assert!(matches!(unquote_cow(r#""app""#), Some(Cow::Borrowed("app"))));
+        assert!(matches!(unquote_cow("`a\rb`"), Some(Cow::Owned(_))));
+    }
+
+    fn actions(src: &str) -> Vec<Pipe> {
+        let parsed = parse("t", src).unwrap();
+        parsed
+            .top
+            .root
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::Action(a) => Some(a.pipe),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn err(src: &str) -> String {
+        match parse("t", src) {
+            Ok(_) => panic!("{src:?} parsed"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Each command's operands as (position, text).
+    fn operands(p: &Pipe) -> Vec<Vec<(Pos, String)>> {
+        p.cmds
+            .iter()
+            .map(|c| c.args.iter().map(|a| (a.pos(), a.to_string())).collect())
+            .collect()
+    }
+
+    #[test]
+    fn field_chains_and_blanks() {
+        // `.a.b` is one operand at the position of its first appended field (as in Go);
+        // `.a .b` two; blanks and newlines inside an action separate operands alike.
+        let p = actions("{{ .a.b }}{{ .a .b }}{{ f\n  .x\t(g).y.z }}");
+        assert_eq!(operands(&p[0]), vec![vec![(5, ".a.b".to_string())]]);
+        assert_eq!(
+            operands(&p[1]),
+            vec![vec![(13, ".a".to_string()), (16, ".b".to_string())]]
+        );
+        assert_eq!(
+            operands(&p[2]),
+            vec![vec![
+                (24, "f".to_string()),
+                (28, ".x".to_string()),
+                (34, "(g).y.z".to_string())
+            ]]
+        );
+        let Expr::Chain(_, _, fields) = &p[2].cmds[0].args[2] else {
+            panic!("not a chain")
+        };
+        assert_eq!(fields.iter().map(|f| &**f).collect::<Vec<_>>(), ["y", "z"]);
+        // Variables: `$x.a` chains, `$x .a` does not; `$.a` is the root's field.
+        let p = actions("{{ $x := .v }}{{ $x.a }}{{ f $x .a }}{{ $.a.b }}");
+        assert_eq!(p[0].decl.iter().map(|d| &**d).collect::<Vec<_>>(), ["$x"]);
+        assert!(matches!(&p[1].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$x" && f.len() == 1));
+        assert_eq!(p[2].cmds[0].args.len(), 3);
+        assert!(matches!(&p[2].cmds[0].args[1], Expr::Variable(_, _, f) if f.is_empty()));
+        assert!(matches!(&p[3].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$" && f.len() == 2));
+        // Pipelines of one command and commands of one operand are stored inline.
+        let p = actions("{{ .a }}{{ f .a | g 1 2 }}");
+        assert!(matches!(p[0].cmds, Few::One(ref c) if matches!(c.args, Few::One(_))));
+        assert!(matches!(p[1].cmds, Few::More(ref v) if v.len() == 2));
+        assert_eq!(p[1].to_string(), "f .a | g 1 2");
+    }
+
+    #[test]
+    fn names_are_shared() {
+        let p = actions("{{ .Values.a.b }}{{ .Values.a.b | quote }}{{ quote .Values.c }}");
+        let fields = |p: &Pipe, c: usize, a: usize| match &p.cmds[c].args[a] {
+            Expr::Field(_, f) => f.clone(),
+            e => panic!("{e}"),
+        };
+        assert!(Arc::ptr_eq(&fields(&p[0], 0, 0), &fields(&p[1], 0, 0)));
+        assert!(Arc::ptr_eq(&fields(&p[0], 0, 0)[0], &fields(&p[2], 0, 1)[0]));
+        let ident = |p: &Pipe, c: usize| match &p.cmds[c].args[0] {
+            Expr::Ident(_, n) => n.clone(),
+            e => panic!("{e}"),
+        };
+        assert!(Arc::ptr_eq(&ident(&p[1], 1), &ident(&p[2], 0)));
+        // Text nodes point into one copy of the source.
+        let parsed = parse("t", "ab {{- 1 -}} cd{{/* c */}}ef").unwrap();
+        let texts: Vec<&str> = parsed
+            .top
+            .root
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(&**t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["ab", "cd", "ef"]);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(err("{{ f(x) }}"), r#"template: t:1: unexpected "(" in operand"#);
+        assert_eq!(
+            err("{{ f\n  (x) }}\n{{ true.a }}"),
+            r#"template: t:3: unexpected . after term "true""#
+        );
+        assert_eq!(err("a\n{{ if .x }}\nb"), "template: t:3: unexpected EOF");
+        assert_eq!(
+            err("a\n{{ f\n (x\n}}"),
+            "template: t:4: unclosed left paren in action started at t:2"
+        );
+        assert_eq!(err("{{ x\n\n"), "template: t:3: unclosed action started at t:1");
+        assert_eq!(err("{{ \"a\n}}"), "template: t:1: unterminated quoted string");
+        assert_eq!(
+            err("{{\n'a}}"),
+            "template: t:2: unterminated character constant in action started at t:1"
+        );
+        assert_eq!(err("{{ $x }}"), r#"template: t:1: undefined variable "$x""#);
+        assert_eq!(err("{{ .a | 1 }}"), "template: t:1: non executable command in pipeline stage 2");
+        assert_eq!(err("{{ end }}"), "template: t:1: unexpected {{end}}");
+        assert_eq!(err("{{ 1x }}"), r#"template: t:1: bad number syntax: "1x""#);
+        assert_eq!(err("{{ 09 }}"), r#"template: t:1: integer overflow: "09""#);
     }
 }
+
+/// Temporary differential dump (tmpl helper): not part of the final code.
+#[cfg(test)]
+mod dump_diff {
+    use super::*;
+    use std::fmt::Write as _;
+    use std::hash::{Hash, Hasher};
+
+    fn d_expr(o: &mut String, src: &Source, e: &Expr) {
+        let p = e.pos();
+        let _ = write!(o, "[{}@{}:{}:{} ", p, src.lines.line(p), src.lines.col(p), e);
+        match e {
+            Expr::Number(_, n) => {
+                let t: &str = &n.text;
+                let _ = write!(o, "num {t} {:?}", n.value);
+            }
+            Expr::Str(_, q, v) => {
+                let q: &str = q;
+                let v: &str = v;
+                let _ = write!(o, "str {q:?} {v:?}");
+            }
+            Expr::Field(_, f) => {
+                for x in f.iter() {
+                    let x: &str = x;
+                    let _ = write!(o, "f{x:?}");
+                }
+            }
+            Expr::Variable(_, n, f) => {
+                let n: &str = n;
+                let _ = write!(o, "v{n:?}");
+                for x in f.iter() {
+                    let x: &str = x;
+                    let _ = write!(o, "f{x:?}");
+                }
+            }
+            Expr::Ident(_, n) => {
+                let n: &str = n;
+                let _ = write!(o, "i{n:?}");
+            }
+            Expr::Chain(_, b, f) => {
+                d_expr(o, src, b);
+                for x in f.iter() {
+                    let x: &str = x;
+                    let _ = write!(o, "f{x:?}");
+                }
+            }
+            Expr::Pipe(_, p) => d_pipe(o, src, p),
+            _ => {}
+        }
+        o.push(']');
+    }
+
+    fn d_pipe(o: &mut String, src: &Source, p: &Pipe) {
+        let _ = write!(o, "(pipe {} {} {} ", p.pos, p.is_assign, p);
+        for d in &p.decl {
+            let d: &str = d;
+            let _ = write!(o, "d{d:?}");
+        }
+        for c in &p.cmds {
+            let _ = write!(o, "(cmd {} {c}", c.pos);
+            for a in &c.args {
+                d_expr(o, src, a);
+            }
+            o.push(')');
+        }
+        o.push(')');
+    }
+
+    fn d_list(o: &mut String, src: &Source, l: &[Node]) {
+        for n in l {
+            match n {
+                Node::Text(t) => {
+                    let t: &str = t;
+                    let _ = write!(o, "T{t:?}");
+                }
+                Node::Action(a) => d_pipe(o, src, &a.pipe),
+                Node::If(b) | Node::Range(b) | Node::With(b) => {
+                    let k = match n {
+                        Node::If(_) => "if",
+                        Node::Range(_) => "range",
+                        _ => "with",
+                    };
+                    let _ = write!(o, "<{k} ");
+                    d_pipe(o, src, &b.pipe);
+                    d_list(o, src, &b.list);
+                    if let Some(e) = &b.else_list {
+                        o.push_str(" else ");
+                        d_list(o, src, e);
+                    }
+                    o.push('>');
+                }
+                Node::Template(t) => {
+                    let nm: &str = &t.name;
+                    let _ = write!(o, "<tmpl {} {nm:?} {t}", t.pos);
+                    if let Some(p) = &t.pipe {
+                        d_pipe(o, src, p);
+                    }
+                    o.push('>');
+                }
+                Node::Break => o.push_str("<break>"),
+                Node::Continue => o.push_str("<continue>"),
+            }
+        }
+    }
+
+    fn d_tree(o: &mut String, t: &Tree) {
+        let n: &str = &t.name;
+        let pn: &str = &t.source.parse_name;
+        let _ = write!(o, "{{tree {n:?} {pn:?} {} ", t.is_empty());
+        d_list(o, &t.source, &t.root);
+        o.push('}');
+    }
+
+    fn result(name: &str, text: &str) -> String {
+        match parse(name, text) {
+            Err(e) => format!("ERR {e}"),
+            Ok(p) => {
+                let mut o = String::new();
+                d_tree(&mut o, &p.top);
+                for d in &p.defines {
+                    d_tree(&mut o, d);
+                }
+                let mut h = std::hash::DefaultHasher::new();
+                o.hash(&mut h);
+                format!("OK {:016x} {}", h.finish(), o.len())
+            }
+        }
+    }
+
+    fn walk(dir: &std::path::Path, in_t: bool, out: &mut Vec<(String, String)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                walk(&p, in_t || e.file_name() == "templates", out);
+            } else if in_t && let Ok(t) = std::fs::read_to_string(&p) {
+                out.push((p.to_string_lossy().into_owned(), t));
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn dump_corpus() {
+        let out_path = std::env::var("GOTMPL_DUMP_OUT").expect("GOTMPL_DUMP_OUT");
+        let mut files = Vec::new();
+        walk(std::path::Path::new("/work/shared/corpus"), false, &mut files);
+        files.sort();
+        let inserts = [
+            ")", "(", "'", "\"", "`", " -}}", "{{", "é", "\u{1}", "/*", "}}", "$", ".", "-", "1x",
+            "'ab'", "0x", ":", "=", ",", "\n", "end", "else", "define \"x\"", "break", " -", "| ",
+            "(.a", ".a.b", "$x :=", "`x", "\"\\q\"", "'\\", "1e", "0b2", "nil.a", ". a", "..",
+        ];
+        let mut o = String::new();
+        for (fi, (name, text)) in files.iter().enumerate() {
+            let _ = writeln!(o, "{name}: {}", result(name, text));
+            if fi % 3 != 0 {
+                continue;
+            }
+            let delims: Vec<usize> = text.match_indices("{{").map(|(i, _)| i).take(6).collect();
+            for (k, &d) in delims.iter().enumerate() {
+                for off in [2usize, 3, 5, 9] {
+                    let at = d + off;
+                    if at > text.len() || !text.is_char_boundary(at) {
+                        continue;
+                    }
+                    let ins = inserts[(fi + k * 7 + off) % inserts.len()];
+                    let mut m = String::with_capacity(text.len() + 8);
+                    m.push_str(&text[..at]);
+                    m.push_str(ins);
+                    m.push_str(&text[at..]);
+                    let _ = writeln!(o, "{name}#{k}.{off}: {}", result(name, &m));
+                    let _ = writeln!(o, "{name}#{k}.{off}t: {}", result(name, &text[..at]));
+                    // Delete one byte (when that keeps UTF-8).
+                    if at < text.len() && text.is_char_boundary(at + 1) {
+                        let mut m = text[..at].to_string();
+                        m.push_str(&text[at + 1..]);
+                        let _ = writeln!(o, "{name}#{k}.{off}d: {}", result(name, &m));
+                    }
+                }
+            }
+        }
+        std::fs::write(out_path, o).unwrap();
+    }
+}
+

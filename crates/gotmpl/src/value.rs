@@ -2,7 +2,10 @@
 //!
 //! Maps have reference semantics like Go maps (`set` in one place is seen through every
 //! other handle); lists are immutable and shared. Numbers from YAML/JSON values are `Float`
-//! (Go `float64`), numbers produced by functions such as `len` or `add` are `Int`.
+//! (Go `float64`); template literals and `len` give `Int` (Go `int`); Sprig's integer math
+//! (`add`, `int64`...) and Helm's `--set` integers give `Int64` (Go `int64`). `int` and
+//! `int64` differ only where Go's types show: `typeOf`/`kindOf`/`%T`, `reflect.DeepEqual`,
+//! and Go functions with an `int` parameter, which refuse an `int64`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -33,17 +36,39 @@ pub trait Object {
     }
 }
 
+/// The bytes of a non-UTF-8 Go string, and their lossy text (computed once).
+pub struct BinaryStr {
+    bytes: Box<[u8]>,
+    text: Box<str>,
+}
+
+impl BinaryStr {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// The bytes as text, with U+FFFD for each invalid sequence.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 #[derive(Clone, Default)]
 pub enum Value {
     /// Go's untyped nil, a missing map key, or an explicit YAML `null`.
     #[default]
     Nil,
     Bool(bool),
-    /// Go `int`/`int64`.
+    /// Go `int` (64 bits, as on every platform Helm ships for).
     Int(i64),
+    /// Go `int64`.
+    Int64(i64),
     /// Go `float64` (every number read from YAML or JSON values).
     Float(f64),
     String(Rc<str>),
+    /// A Go `string` whose bytes are not UTF-8 (`b64dec` of binary data). It reads as text
+    /// with U+FFFD for the invalid sequences ([`Value::as_str`]), while `len`, `index`,
+    /// `slice`, `b64enc` and the digests see its real bytes, as in Go.
+    BinaryString(Rc<BinaryStr>),
     /// Go `[]byte` (e.g. `.Files.GetBytes`).
     Bytes(Rc<[u8]>),
     /// Go `[]interface{}`.
@@ -56,6 +81,26 @@ pub enum Value {
 impl Value {
     pub fn str(s: impl AsRef<str>) -> Value {
         Value::String(Rc::from(s.as_ref()))
+    }
+    /// A Go string made of arbitrary bytes: a [`Value::String`] when they are UTF-8,
+    /// else a [`Value::BinaryString`].
+    pub fn from_go_bytes(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::from(s),
+            Err(e) => {
+                let bytes = e.into_bytes().into_boxed_slice();
+                let text = String::from_utf8_lossy(&bytes).into();
+                Value::BinaryString(Rc::new(BinaryStr { bytes, text }))
+            }
+        }
+    }
+    /// The bytes of a Go string (either string variant).
+    pub fn go_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::BinaryString(b) => Some(b.bytes()),
+            _ => None,
+        }
     }
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(items))
@@ -74,18 +119,29 @@ impl Value {
         match self {
             Value::Nil => false,
             Value::Bool(b) => *b,
-            Value::Int(i) => *i != 0,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
+            Value::BinaryString(_) => true,
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
             Value::Object(_) => true,
         }
     }
+    /// The value of any Go integer kind (`reflect.Value.Int()`), as `index`, `eq` or a
+    /// `printf` width accept it.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+    /// The text of a string (a [`Value::BinaryString`] with U+FFFD for invalid bytes).
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
+            Value::BinaryString(b) => Some(b.text()),
             _ => None,
         }
     }
@@ -95,8 +151,9 @@ impl Value {
             Value::Nil => "invalid",
             Value::Bool(_) => "bool",
             Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::BinaryString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(_) => "struct",
@@ -108,8 +165,9 @@ impl Value {
             Value::Nil => "<nil>".into(),
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
+            Value::Int64(_) => "int64".into(),
             Value::Float(_) => "float64".into(),
-            Value::String(_) => "string".into(),
+            Value::String(_) | Value::BinaryString(_) => "string".into(),
             Value::Bytes(_) => "[]uint8".into(),
             Value::List(_) => "[]interface {}".into(),
             Value::Map(_) => "map[string]interface {}".into(),
@@ -159,8 +217,10 @@ impl fmt::Debug for Value {
             Value::Nil => write!(f, "nil"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
+            Value::Int64(i) => write!(f, "int64({i})"),
             Value::Float(x) => write!(f, "{x:?}"),
             Value::String(s) => write!(f, "{s:?}"),
+            Value::BinaryString(b) => write!(f, "binary{:?}", b.bytes()),
             Value::Bytes(b) => write!(f, "bytes{:?}", &b[..]),
             Value::List(l) => f.debug_list().entries(l.iter()).finish(),
             Value::Map(m) => f.debug_map().entries(m.borrow().iter()).finish(),

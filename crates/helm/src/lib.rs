@@ -41,7 +41,6 @@ pub use chart::load::is_chart_dir;
 pub use error::{Error, RenderError};
 pub use gotmpl::sprig::RsaKeys;
 pub use output::format_like_helm_template;
-pub use render::render_chart;
 
 /// How to render a chart: the flags of `helm template`.
 #[derive(Clone, Debug)]
@@ -82,6 +81,12 @@ pub struct RenderOptions {
     /// of generating one (a 2048-bit key costs 20-300 ms): only for callers that analyze the
     /// manifests and never print or deploy them.
     pub rsa_keys: gotmpl::sprig::RsaKeys,
+    /// Parse every rendered document fully and report one that helm would refuse ("YAML
+    /// parse error on ...": invalid YAML, or a `kind`/`metadata` of the wrong shape) as a
+    /// template error, as `helm template` does. On by default; callers that only analyze the
+    /// manifests turn it off: parsing every document costs time, and a chart helm refuses
+    /// for one broken document is still worth analyzing.
+    pub validate_yaml: bool,
 }
 
 impl Default for RenderOptions {
@@ -103,8 +108,26 @@ impl Default for RenderOptions {
             max_output_bytes: 64 * 1024 * 1024,
             timeout: std::time::Duration::from_secs(30),
             rsa_keys: gotmpl::sprig::RsaKeys::Generate,
+            validate_yaml: true,
         }
     }
+}
+
+/// Render a chart (see [`render::render_chart`]) and, with [`RenderOptions::validate_yaml`],
+/// check every document as `helm template` does: an invalid one is a [`RenderError`] in
+/// [`Rendered::errors`] (fatal with [`RenderOptions::strict`]), and stays in the output.
+pub fn render_chart(path: &std::path::Path, opts: &RenderOptions) -> Result<Rendered, Error> {
+    let mut r = render::render_chart(path, opts)?;
+    if opts.validate_yaml {
+        let errors = output::yaml_errors(&r);
+        if opts.strict
+            && let Some(e) = errors.first()
+        {
+            return Err(Error::Template(Box::new(e.clone())));
+        }
+        r.errors.extend(errors);
+    }
+    Ok(r)
 }
 
 /// Chart metadata carried into reports (rbac-scope's `metadata.extra.helm`).

@@ -323,6 +323,94 @@ fn full_head(doc: &str) -> Head {
     }
 }
 
+/// The check `helm template` makes on every rendered document (`releaseutil.SortManifests`
+/// reads its `util.SimpleHead`): the document must be YAML, a mapping (or empty), with string
+/// `apiVersion`, `kind` and `metadata.name`, and string `metadata.annotations`. Scalars of other
+/// types pass (helm converts them to strings). The error is helm's text after
+/// "YAML parse error on TEMPLATE: ".
+pub fn check_document(doc: &str) -> Result<(), String> {
+    let v =
+        crate::values::yaml::parse(doc).map_err(|e| crate::funcs::yaml_syntax_error(doc, &e))?;
+    let unmarshal = |v: &Value, into: &str| {
+        format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go {into}",
+            json_kind(v)
+        )
+    };
+    let top = match &v {
+        Value::Nil => return Ok(()),
+        Value::Map(m) => m.borrow(),
+        other => return Err(unmarshal(other, "value of type util.SimpleHead")),
+    };
+    let not_string = |v: &Value| matches!(v, Value::List(_) | Value::Map(_));
+    for key in ["apiVersion", "kind"] {
+        if let Some(x) = top.get(key).filter(|x| not_string(x)) {
+            return Err(unmarshal(
+                x,
+                &format!("struct field SimpleHead.{key} of type string"),
+            ));
+        }
+    }
+    let meta = match top.get("metadata") {
+        None | Some(Value::Nil) => return Ok(()),
+        Some(Value::Map(m)) => m.borrow(),
+        Some(other) => {
+            return Err(unmarshal(
+                other,
+                "struct field SimpleHead.metadata of type struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
+            ));
+        }
+    };
+    if let Some(x) = meta.get("name").filter(|x| not_string(x)) {
+        return Err(unmarshal(x, "struct field .metadata.name of type string"));
+    }
+    match meta.get("annotations") {
+        None | Some(Value::Nil) => Ok(()),
+        Some(Value::Map(a)) => match a.borrow().values().find(|x| not_string(x)) {
+            Some(x) => Err(unmarshal(
+                x,
+                "struct field .metadata.annotations of type string",
+            )),
+            None => Ok(()),
+        },
+        Some(other) => Err(unmarshal(
+            other,
+            "struct field .metadata.annotations of type map[string]string",
+        )),
+    }
+}
+
+/// JSON's name for a value's type, as Go's `json.Unmarshal` errors print it.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::String(_) | Value::BinaryString(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Nil => "null",
+        _ => "number",
+    }
+}
+
+/// [`check_document`] on every rendered manifest (not `crds/` files, which helm does not
+/// read), as template errors: what `helm template` refuses with "YAML parse error on ...".
+pub fn yaml_errors(r: &Rendered) -> Vec<crate::RenderError> {
+    r.manifests
+        .iter()
+        .filter_map(|m| {
+            let e = check_document(&m.content).err()?;
+            Some(crate::RenderError {
+                chart: m.source.split('/').next().unwrap_or_default().to_string(),
+                template: m.source.clone(),
+                line: None,
+                column: None,
+                expression: None,
+                message: format!("YAML parse error: {e}"),
+            })
+        })
+        .collect()
+}
+
 /// Whether every event of a `helm.sh/hook` value is one helm knows.
 pub fn known_hook(value: &str) -> bool {
     value
@@ -454,6 +542,80 @@ mod tests {
         assert!(known_hook("pre-install, Post-Upgrade"));
         assert!(!known_hook("bogus"));
         assert!(head("a: [").parse_error.is_some());
+    }
+
+    /// Expected texts from helm v4.1.4 ("YAML parse error on c/templates/t.yaml: ...").
+    #[test]
+    fn documents_checked_like_helm() {
+        let ok = [
+            "a: 1",
+            "# only a comment",
+            "apiVersion: 2\nkind: true\nmetadata:\n  name: 3\n  labels: 3\n  annotations:\n    a: 1\n    b: null\n",
+            "a: 1\na: 2",
+            "metadata:\n",
+        ];
+        for d in ok {
+            assert_eq!(check_document(d), Ok(()), "{d:?}");
+        }
+        let pre = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal";
+        let bad = [
+            (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  a: [unclosed",
+                "error converting YAML to JSON: yaml: line 6: did not find expected ',' or ']'"
+                    .to_string(),
+            ),
+            (
+                "a: *x",
+                "error converting YAML to JSON: yaml: unknown anchor 'x' referenced".to_string(),
+            ),
+            (
+                "just a string",
+                format!("{pre} string into Go value of type util.SimpleHead"),
+            ),
+            (
+                "- a",
+                format!("{pre} array into Go value of type util.SimpleHead"),
+            ),
+            (
+                "3",
+                format!("{pre} number into Go value of type util.SimpleHead"),
+            ),
+            (
+                "true",
+                format!("{pre} bool into Go value of type util.SimpleHead"),
+            ),
+            (
+                "kind: [1]",
+                format!("{pre} array into Go struct field SimpleHead.kind of type string"),
+            ),
+            (
+                "apiVersion: {a: 1}",
+                format!("{pre} object into Go struct field SimpleHead.apiVersion of type string"),
+            ),
+            (
+                "metadata: x",
+                format!(
+                    "{pre} string into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}"
+                ),
+            ),
+            (
+                "metadata:\n  name: {a: 1}",
+                format!("{pre} object into Go struct field .metadata.name of type string"),
+            ),
+            (
+                "metadata:\n  annotations: [1]",
+                format!(
+                    "{pre} array into Go struct field .metadata.annotations of type map[string]string"
+                ),
+            ),
+            (
+                "metadata:\n  annotations:\n    a: [1]",
+                format!("{pre} array into Go struct field .metadata.annotations of type string"),
+            ),
+        ];
+        for (d, want) in bad {
+            assert_eq!(check_document(d), Err(want), "{d:?}");
+        }
     }
 
     #[test]

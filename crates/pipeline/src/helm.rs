@@ -51,6 +51,9 @@ impl HelmRenderer {
                 // The manifests are analyzed, never printed or deployed: a built-in RSA key
                 // saves 20-300 ms per generated key (certificates for webhooks and the like).
                 rsa_keys: rbac_lens_helm::RsaKeys::Throwaway,
+                // Only the documents the analysis reads are parsed; one broken document
+                // (which helm would refuse the chart for) does not hide the others' RBAC.
+                validate_yaml: false,
                 ..render_options(args, namespace)
             },
         }

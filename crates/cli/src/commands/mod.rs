@@ -42,9 +42,11 @@ pub fn level(l: Level) -> RiskLevel {
 }
 
 /// The embedded catalog plus the user's rule files (validated; errors name the file).
-pub fn catalog(extra: &[PathBuf]) -> Result<Catalog> {
+/// The embedded catalog (borrowed: cloning 109 rules is a tenth of a small run's start-up),
+/// or a copy with the user's extra rule files.
+pub fn catalog(extra: &[PathBuf]) -> Result<std::borrow::Cow<'static, Catalog>> {
     if extra.is_empty() {
-        return Ok(Catalog::embedded().clone());
+        return Ok(std::borrow::Cow::Borrowed(Catalog::embedded()));
     }
     let mut rules = Vec::new();
     let mut names = Vec::new();
@@ -63,5 +65,6 @@ pub fn catalog(extra: &[PathBuf]) -> Result<Catalog> {
         names.push(name);
     }
     Catalog::with_extra(rules, &names.join(", "))
+        .map(std::borrow::Cow::Owned)
         .map_err(|e| anyhow::anyhow!("invalid rule file {e}"))
 }

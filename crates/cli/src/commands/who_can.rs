@@ -107,9 +107,13 @@ pub fn run(args: WhoCanArgs) -> Result<ExitStatus> {
                     })
                 })
                 .collect();
-            let mut s = serde_json::to_string_pretty(&rows)?;
-            s.push('\n');
-            s
+            if args.output == OutputFormat::Yaml {
+                serde_saphyr::to_string(&rows)?
+            } else {
+                let mut s = serde_json::to_string_pretty(&rows)?;
+                s.push('\n');
+                s
+            }
         }
         _ => {
             let mut s = String::new();

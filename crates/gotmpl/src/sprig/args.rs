@@ -62,7 +62,7 @@ pub(super) fn int(v: &Value) -> Result<i64, String> {
 pub(super) fn float(v: &Value) -> Result<f64, String> {
     match v {
         Value::Float(f) => Ok(*f),
-        Value::Int(i) => Ok(*i as f64),
+        Value::Int(i) | Value::Int64(i) => Ok(*i as f64),
         _ => Err(wrong_type("float64", v)),
     }
 }
@@ -79,6 +79,7 @@ pub(super) fn boolean(v: &Value) -> Result<bool, String> {
 pub(super) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
+        Value::BinaryString(b) => b.text().to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         other => format_value(other),
     }
@@ -128,9 +129,12 @@ fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Int(x), Value::Int(y)) => x == y,
+        // `int` and `int64` are different types: `deepEqual (int64 1) 1` is false.
+        (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
+        (Value::String(_) | Value::BinaryString(_), Value::String(_) | Value::BinaryString(_)) => {
+            a.go_bytes() == b.go_bytes()
+        }
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
@@ -226,7 +230,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 /// with Go's base prefixes (`"0x1F"`, `"010"` is octal, `"5.0"` is 5), anything unparsable is 0.
 pub(super) fn to_int64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) => go_float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_int(trim_zero_decimal(s), 0).unwrap_or(0),
@@ -249,7 +253,7 @@ pub(super) fn go_float_to_int(f: f64) -> i64 {
 /// `cast.ToFloat64`: numbers convert, strings parse (`strconv.ParseFloat`), else 0.
 pub(super) fn to_float64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::String(s) => parse_float(s).unwrap_or(0.0),
@@ -338,5 +342,21 @@ mod tests {
         assert_eq!(to_float64(&Value::str("1e400")), 0.0);
         assert_eq!(to_float64(&Value::str("-inf")), f64::NEG_INFINITY);
         assert_eq!(to_float64(&Value::Int(2)), 2.0);
+        assert_eq!(to_float64(&Value::Int64(2)), 2.0);
+        assert_eq!(to_int64(&Value::Int64(-7)), -7);
+    }
+
+    #[test]
+    fn int_parameters_refuse_int64() {
+        // Go: "wrong type for value; expected int; got int64" (`indent (add 1 1) "x"`).
+        assert_eq!(int(&Value::Int(3)), Ok(3));
+        assert_eq!(
+            int(&Value::Int64(3)),
+            Err("wrong type for value; expected int; got int64".into())
+        );
+        assert_eq!(float(&Value::Int64(3)), Ok(3.0));
+        assert!(!deep_equal(&Value::Int64(1), &Value::Int(1)));
+        assert!(deep_equal(&Value::Int64(1), &Value::Int64(1)));
+        assert!(is_empty(&Value::Int64(0)));
     }
 }

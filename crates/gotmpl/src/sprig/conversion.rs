@@ -2,7 +2,8 @@
 //!
 //! `int` and `int64` follow `spf13/cast` and never fail: floats truncate toward zero,
 //! strings parse with Go's base prefixes (`"0x10"` is 16, `"010"` is 8, `"5.0"` is 5) and
-//! anything unparsable is 0. `int` and `int64` are both [`Value::Int`] here.
+//! anything unparsable is 0. `int` returns a Go `int` ([`Value::Int`]), `int64` and `toDecimal`
+//! a Go `int64` ([`Value::Int64`]), which `typeOf` tells apart and `int` parameters refuse.
 //!
 //! ```text
 //! {{ .Values.replicas | int }}       -> 3 (from 3.0)
@@ -27,14 +28,20 @@ use crate::value::Value;
 pub(super) fn register(f: &mut FuncMap) {
     f.insert("toString", |a| {
         exact("toString", a, 1)?;
-        Ok(Value::from(strval(&a[0])))
+        // A string is returned as it is: a binary one keeps its bytes (Go's strval).
+        Ok(match &a[0] {
+            v @ Value::BinaryString(_) => v.clone(),
+            other => Value::from(strval(other)),
+        })
     });
-    for name in ["int", "int64"] {
-        f.insert(name, move |a| {
-            exact(name, a, 1)?;
-            Ok(Value::Int(args::to_int64(&a[0])))
-        });
-    }
+    f.insert("int", |a| {
+        exact("int", a, 1)?;
+        Ok(Value::Int(args::to_int64(&a[0])))
+    });
+    f.insert("int64", |a| {
+        exact("int64", a, 1)?;
+        Ok(Value::Int64(args::to_int64(&a[0])))
+    });
     f.insert("float64", |a| {
         exact("float64", a, 1)?;
         Ok(Value::Float(args::to_float64(&a[0])))
@@ -53,7 +60,7 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.insert("toDecimal", |a| {
         exact("toDecimal", a, 1)?;
-        Ok(Value::Int(
+        Ok(Value::Int64(
             args::parse_int(&format_value(&a[0]), 8).unwrap_or(0),
         ))
     });
@@ -63,6 +70,21 @@ pub(super) fn register(f: &mut FuncMap) {
 mod tests {
     use super::super::testutil::*;
     use crate::value::Value;
+
+    #[test]
+    fn conversion_result_types() {
+        // helm v4.1.4: int → int, int64 and toDecimal → int64, atoi → int.
+        for (name, arg, want) in [
+            ("int", f(3.2), "int"),
+            ("int64", s("7"), "int64"),
+            ("toDecimal", s("0777"), "int64"),
+            ("atoi", s("3"), "int"),
+            ("float64", Value::Int64(3), "float64"),
+        ] {
+            assert_eq!(call(name, &[arg]).unwrap().type_name(), want, "{name}");
+        }
+        assert_eq!(call("int", &[Value::Int64(9)]).unwrap().as_int(), Some(9));
+    }
 
     #[test]
     fn conversions() {

@@ -1029,9 +1029,9 @@ impl Object for Time {
             "Nanosecond" => Value::Int(i64::from(self.nanos)),
             "YearDay" => Value::Int(i64::from(c.yday)),
             "Weekday" => Value::str(DAYS[c.weekday as usize]),
-            "Unix" => Value::Int(self.secs),
-            "UnixMilli" => Value::Int(self.secs * 1000 + i64::from(self.nanos) / 1_000_000),
-            "UnixNano" => Value::Int(
+            "Unix" => Value::Int64(self.secs),
+            "UnixMilli" => Value::Int64(self.secs * 1000 + i64::from(self.nanos) / 1_000_000),
+            "UnixNano" => Value::Int64(
                 self.secs
                     .wrapping_mul(NANOS)
                     .wrapping_add(i64::from(self.nanos)),
@@ -1168,10 +1168,10 @@ fn time_arg(v: &Value) -> Result<Time, String> {
     })
 }
 
-/// Sprig's date argument: a time, or Unix seconds; anything else means now.
+/// Sprig's date argument: a time, or Unix seconds (`int` or `int64`); anything else means now.
 fn date_arg(v: &Value) -> Time {
     match v {
-        Value::Int(n) => Time::unix(*n),
+        Value::Int(n) | Value::Int64(n) => Time::unix(*n),
         other => from_value(other).unwrap_or_else(Time::now),
     }
 }
@@ -1268,9 +1268,11 @@ pub(super) fn register(f: &mut FuncMap) {
     }
     f.insert("duration", |a| {
         exact("duration", a, 1)?;
+        // Sprig's type switch knows only string and int64: a template literal (an int)
+        // gives 0s, as in helm.
         let secs = match &a[0] {
             Value::String(s) => super::args::parse_int(s, 10).unwrap_or(0),
-            Value::Int(n) => *n,
+            Value::Int64(n) => *n,
             _ => 0,
         };
         Ok(Value::from(duration_string(secs.wrapping_mul(NANOS))))
@@ -1279,7 +1281,8 @@ pub(super) fn register(f: &mut FuncMap) {
         exact("durationRound", a, 1)?;
         let d = match &a[0] {
             Value::String(s) => parse_duration(s).unwrap_or(0),
-            Value::Int(n) => *n,
+            // Nanoseconds; an int (not int64) falls to Sprig's default case: 0.
+            Value::Int64(n) => *n,
             other => from_value(other).map_or(0, |t| t.since()),
         };
         Ok(Value::from(duration_round(d)))
@@ -1287,7 +1290,7 @@ pub(super) fn register(f: &mut FuncMap) {
     f.insert("ago", |a| {
         exact("ago", a, 1)?;
         let t = match &a[0] {
-            Value::Int(n) => Time::unix(*n),
+            Value::Int(n) | Value::Int64(n) => Time::unix(*n),
             other => from_value(other).unwrap_or_else(Time::now),
         };
         Ok(Value::from(duration_string(round_to_second(t.since()))))
@@ -1407,7 +1410,12 @@ mod tests {
                 "24 2 _2024",
             ),
             ("duration", vec![s("3661")], "1h1m1s"),
-            ("duration", vec![i(95)], "1m35s"),
+            // Sprig's type switch: int64 and string only (helm: `duration 95` is 0s).
+            ("duration", vec![Value::Int64(95)], "1m35s"),
+            ("duration", vec![i(95)], "0s"),
+            ("durationRound", vec![Value::Int64(5_000_000_000)], "5s"),
+            ("durationRound", vec![i(5_000_000_000)], "0s"),
+            ("date", vec![s("2006"), Value::Int64(40_000_000)], "1971"),
             ("duration", vec![f(95.0)], "0s"),
             ("duration", vec![s("x")], "0s"),
             ("durationRound", vec![s("2h10m5s")], "2h"),

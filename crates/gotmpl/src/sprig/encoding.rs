@@ -3,7 +3,9 @@
 //!
 //! Like Sprig, a failed decode does not stop rendering: it returns Go's error text
 //! (`illegal base64 data at input byte 4`) as the result. Decoded bytes that are not UTF-8
-//! are shown with U+FFFD (Go would keep the raw bytes).
+//! make a [`Value::BinaryString`], a Go string with those bytes: `len`, the encoders and the
+//! digests see them (`randBytes 12 | b64dec | len` is 12, `b64dec | b64enc` round-trips);
+//! printed, they show as U+FFFD.
 //!
 //! ```text
 //! {{ .Values.password | b64enc }}
@@ -21,6 +23,14 @@
 use sha1::Digest;
 
 use super::args::{exact, string};
+
+/// A Go `string` parameter as bytes (a binary string keeps its bytes).
+fn string_bytes(v: &Value) -> Result<&[u8], String> {
+    match v.go_bytes() {
+        Some(b) => Ok(b),
+        None => string(v).map(str::as_bytes),
+    }
+}
 use crate::func::FuncMap;
 use crate::value::Value;
 
@@ -30,41 +40,45 @@ const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub(super) fn register(f: &mut FuncMap) {
     f.insert("b64enc", |a| {
         exact("b64enc", a, 1)?;
-        Ok(Value::from(b64_encode(string(&a[0])?.as_bytes())))
+        Ok(Value::from(b64_encode(string_bytes(&a[0])?)))
     });
     f.insert("b64dec", |a| {
         exact("b64dec", a, 1)?;
-        Ok(Value::from(match b64_decode(string(&a[0])?.as_bytes()) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(at) => format!("illegal base64 data at input byte {at}"),
-        }))
+        Ok(match b64_decode(string_bytes(&a[0])?) {
+            Ok(b) => Value::from_go_bytes(b),
+            Err(at) => Value::from(format!("illegal base64 data at input byte {at}")),
+        })
     });
     f.insert("b32enc", |a| {
         exact("b32enc", a, 1)?;
-        Ok(Value::from(b32_encode(string(&a[0])?.as_bytes())))
+        Ok(Value::from(b32_encode(string_bytes(&a[0])?)))
     });
     f.insert("b32dec", |a| {
         exact("b32dec", a, 1)?;
-        Ok(Value::from(match b32_decode(string(&a[0])?.as_bytes()) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(at) => format!("illegal base32 data at input byte {at}"),
-        }))
+        Ok(match b32_decode(string_bytes(&a[0])?) {
+            Ok(b) => Value::from_go_bytes(b),
+            Err(at) => Value::from(format!("illegal base32 data at input byte {at}")),
+        })
     });
     f.insert("sha1sum", |a| {
         exact("sha1sum", a, 1)?;
-        Ok(Value::from(hex(&sha1::Sha1::digest(string(&a[0])?))))
+        Ok(Value::from(hex(&sha1::Sha1::digest(string_bytes(&a[0])?))))
     });
     f.insert("sha256sum", |a| {
         exact("sha256sum", a, 1)?;
-        Ok(Value::from(hex(&sha2::Sha256::digest(string(&a[0])?))))
+        Ok(Value::from(hex(&sha2::Sha256::digest(string_bytes(
+            &a[0],
+        )?))))
     });
     f.insert("sha512sum", |a| {
         exact("sha512sum", a, 1)?;
-        Ok(Value::from(hex(&sha2::Sha512::digest(string(&a[0])?))))
+        Ok(Value::from(hex(&sha2::Sha512::digest(string_bytes(
+            &a[0],
+        )?))))
     });
     f.insert("adler32sum", |a| {
         exact("adler32sum", a, 1)?;
-        Ok(Value::from(adler32(string(&a[0])?.as_bytes()).to_string()))
+        Ok(Value::from(adler32(string_bytes(&a[0])?).to_string()))
     });
 }
 
@@ -341,5 +355,29 @@ mod tests {
             ("adler32sum", vec![s("hello")], "103547413"),
             ("adler32sum", vec![s("")], "1"),
         ]);
+    }
+
+    /// Decoded binary data is a Go string with its bytes; expected output from helm v4.1.4.
+    #[test]
+    fn binary_strings_keep_their_bytes() {
+        let mut funcs = crate::FuncMap::new();
+        super::super::register(&mut funcs);
+        let mut set = crate::TemplateSet::new();
+        set.parse(
+            "t",
+            r#"{{ $b := "/w==" | b64dec }}{{ typeOf $b }} {{ b64enc $b }} {{ sha256sum $b }} {{ len $b }} {{ printf "%x" $b }} {{ printf "%q" $b }} {{ eq $b "x" }} {{ toString $b | len }} {{ quote $b | len }} {{ upper $b | len }} {{ randBytes 12 | b64dec | len }} {{ b32enc $b }} {{ "/+8=" | b64dec | b64enc }}"#,
+        )
+        .unwrap();
+        let out = set
+            .execute("t", &crate::Value::Nil, &funcs, &crate::Limits::default())
+            .unwrap();
+        assert_eq!(
+            out,
+            "string /w== a8100ae6aa1940d0b663bb31cd466142ebbdbd5187131b92d93818987832eb89 1 ff \"\\xff\" false 1 6 3 12 74====== /+8="
+        );
+        assert_eq!(
+            crate::fmt::quote_bytes(b"a\xff\xc3\xa9\n", false),
+            "\"a\\xffé\\n\""
+        );
     }
 }

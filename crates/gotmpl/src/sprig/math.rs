@@ -2,7 +2,8 @@
 //!
 //! Integer functions (`add`, `add1`, `sub`, `mul`, `div`, `mod`, `max`, `biggest`, `min`)
 //! convert every argument with `cast.ToInt64` (so `3.7` counts as 3 and `"8"` as 8) and
-//! return an integer; overflow wraps as in Go. Division or modulo by zero is an error.
+//! return a Go `int64` (so `indent (add 1 1) "x"` fails as in helm: `indent` wants an `int`);
+//! `randInt` returns an `int`; overflow wraps as in Go. Division or modulo by zero is an error.
 //! Float functions (`addf`, `add1f`, `subf`, `mulf`, `divf`, `maxf`, `minf`, `floor`, `ceil`,
 //! `round`) convert with `cast.ToFloat64` and return a float; `addf`/`subf`/`mulf`/`divf`
 //! compute in decimal like Sprig (shopspring/decimal), so `addf 1.1 2.2` is `3.3`, not
@@ -31,22 +32,24 @@ use crate::value::Value;
 pub(super) fn register(f: &mut FuncMap) {
     f.insert("add1", |a| {
         exact("add1", a, 1)?;
-        Ok(Value::Int(to_int64(&a[0]).wrapping_add(1)))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1)))
     });
     f.insert("add", |a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a.iter().fold(0i64, |acc, v| acc.wrapping_add(to_int64(v))),
         ))
     });
     f.insert("sub", |a| {
         exact("sub", a, 2)?;
-        Ok(Value::Int(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
     });
     f.insert("mul", |a| {
         at_least("mul", a, 1)?;
-        Ok(Value::Int(a[1..].iter().fold(to_int64(&a[0]), |acc, v| {
-            acc.wrapping_mul(to_int64(v))
-        })))
+        Ok(Value::Int64(
+            a[1..]
+                .iter()
+                .fold(to_int64(&a[0]), |acc, v| acc.wrapping_mul(to_int64(v))),
+        ))
     });
     f.insert("div", |a| {
         exact("div", a, 2)?;
@@ -54,7 +57,7 @@ pub(super) fn register(f: &mut FuncMap) {
         if y == 0 {
             return Err("runtime error: integer divide by zero".into());
         }
-        Ok(Value::Int(x.wrapping_div(y)))
+        Ok(Value::Int64(x.wrapping_div(y)))
     });
     f.insert("mod", |a| {
         exact("mod", a, 2)?;
@@ -62,17 +65,17 @@ pub(super) fn register(f: &mut FuncMap) {
         if y == 0 {
             return Err("runtime error: integer divide by zero".into());
         }
-        Ok(Value::Int(x.wrapping_rem(y)))
+        Ok(Value::Int64(x.wrapping_rem(y)))
     });
     for name in ["max", "biggest"] {
         f.insert(name, move |a| {
             at_least(name, a, 1)?;
-            Ok(Value::Int(a.iter().map(to_int64).max().unwrap_or(0)))
+            Ok(Value::Int64(a.iter().map(to_int64).max().unwrap_or(0)))
         });
     }
     f.insert("min", |a| {
         at_least("min", a, 1)?;
-        Ok(Value::Int(a.iter().map(to_int64).min().unwrap_or(0)))
+        Ok(Value::Int64(a.iter().map(to_int64).min().unwrap_or(0)))
     });
     f.insert("maxf", |a| {
         at_least("maxf", a, 1)?;
@@ -331,6 +334,28 @@ mod tests {
             ("mod", vec![i(1), s("0")], "integer divide by zero"),
             ("sub", vec![i(1)], "wrong number of args"),
         ]);
+    }
+
+    #[test]
+    fn integer_math_returns_int64() {
+        // helm v4.1.4: `typeOf (add 1 2)`... is int64 for all of these; randInt gives int.
+        for name in [
+            "add", "add1", "sub", "mul", "div", "mod", "max", "biggest", "min",
+        ] {
+            let args = if name == "add1" {
+                vec![f(1e6)]
+            } else {
+                vec![f(1e6), Value::Int64(3)]
+            };
+            let v = call(name, &args).unwrap();
+            assert_eq!(v.type_name(), "int64", "{name}");
+        }
+        assert_eq!(
+            call("add", &[f(1e6), i(1)]).unwrap().as_int(),
+            Some(1_000_001)
+        );
+        assert_eq!(call("randInt", &[i(1), i(2)]).unwrap().type_name(), "int");
+        assert!(call("randInt", &[Value::Int64(1), i(2)]).is_err());
     }
 
     #[test]

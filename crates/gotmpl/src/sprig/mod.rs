@@ -18,11 +18,12 @@
 //!
 //! Number model: Go's Sprig integer math (`add`, `sub`, `max`...) converts each argument with
 //! `cast.ToInt64` (floats truncate, strings parse, anything else is 0) and returns `int64`,
-//! which is [`Value::Int`](crate::Value::Int); float math returns
+//! which is [`Value::Int64`](crate::Value::Int64); float math returns
 //! [`Value::Float`](crate::Value::Float). Parameters that Go declares as `int` (`trunc`,
-//! `indent`, `repeat`...) accept only [`Value::Int`](crate::Value::Int): a value read from a
-//! values file is a `float64` and helm refuses it there ("wrong type for value; expected int;
-//! got float64"), so we refuse it too.
+//! `indent`, `repeat`...) accept only [`Value::Int`](crate::Value::Int) (Go's `int`: template
+//! literals, `len`, `int`): a value read from a values file is a `float64` and helm refuses it
+//! there ("wrong type for value; expected int; got float64"), and an `int64` (`add`, `--set`)
+//! is refused the same way ("expected int; got int64"), so we refuse both too.
 //!
 //! Safety limits: functions that build strings or lists from a count (`repeat`, `until`,
 //! `seq`, `randAlpha`...) refuse results larger than [`MAX_LEN`] elements or bytes, and

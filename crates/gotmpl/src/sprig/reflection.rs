@@ -82,6 +82,63 @@ mod tests {
             ),
             ("deepEqual", vec![i(1), f(1.0)], "false"),
             ("deepEqual", vec![Value::Nil, Value::Nil], "true"),
+            ("typeOf", vec![Value::Int64(1)], "int64"),
+            ("kindOf", vec![Value::Int64(1)], "int64"),
+            ("kindIs", vec![s("int64"), Value::Int64(1)], "true"),
+            ("kindIs", vec![s("int"), Value::Int64(1)], "false"),
+            ("deepEqual", vec![i(1), Value::Int64(1)], "false"),
         ]);
+    }
+
+    /// int vs int64 through the engine, each line checked against helm v4.1.4.
+    #[test]
+    fn int64_in_templates() {
+        let mut funcs = crate::FuncMap::new();
+        super::super::register(&mut funcs);
+        let run = |text: &str| {
+            let mut set = crate::TemplateSet::new();
+            set.parse("t", text).unwrap();
+            set.execute("t", &Value::Nil, &funcs, &crate::Limits::default())
+                .map_err(|e| e.to_string())
+        };
+        let cases = [
+            (
+                r#"{{ typeOf (add 1 2) }} {{ eq (add 1 2) 3 }} {{ lt (add 1 2) 4 }} {{ kindOf (add 1 2) }} {{ printf "%T %s %v" (add 1 2) (add 1 2) (int64 5) }}"#,
+                "int64 true true int64 int64 %!s(int64=3) 5",
+            ),
+            (
+                r#"{{ range (int64 3) }}{{ typeOf . }}{{ end }}"#,
+                "int64int64int64",
+            ),
+            (r#"{{ range 2 }}{{ typeOf . }}{{ end }}"#, "intint"),
+            (
+                r#"{{ index (list 1 2 3) (int64 1) }} {{ typeOf (len "a") }} {{ typeOf (max 1 2) }} {{ typeOf (toDecimal "0777") }} {{ typeOf (atoi "3") }} {{ typeOf (int 3.2) }}"#,
+                "2 int int64 int64 int int",
+            ),
+            (
+                r#"{{ deepEqual (int64 1) 1 }} {{ empty (int64 0) }} {{ default 5 (int64 0) }} {{ duration (int64 95) }} {{ duration 95 }}"#,
+                "false true 5 1m35s 0s",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(run(text).as_deref(), Ok(want), "{text}");
+        }
+        // Go refuses an int64 where a function declares an int.
+        for text in [
+            r#"{{ indent (add 1 2) "x" }}"#,
+            r#"{{ until (int64 2) }}"#,
+            r#"{{ round 2.5 (int64 0) }}"#,
+        ] {
+            let err = run(text).unwrap_err();
+            assert!(
+                err.contains("wrong type for value; expected int; got int64"),
+                "{text}: {err}"
+            );
+        }
+        assert!(
+            run("{{ eq (int64 1) 1.0 }}")
+                .unwrap_err()
+                .contains("incompatible types for comparison: int64 and float64")
+        );
     }
 }

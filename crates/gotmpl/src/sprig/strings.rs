@@ -148,7 +148,11 @@ pub(super) fn register(f: &mut FuncMap) {
         let parts: Vec<String> = a
             .iter()
             .filter(|v| !v.is_nil())
-            .map(|v| go_quote(&strval(v)))
+            .map(|v| match v {
+                // Go's %q shows the bytes that are not UTF-8 as \xNN.
+                Value::BinaryString(b) => crate::fmt::quote_bytes(b.bytes(), false),
+                other => go_quote(&strval(other)),
+            })
             .collect();
         Ok(Value::from(parts.join(" ")))
     });

@@ -5,13 +5,15 @@
 //! relative to the chart root, with shell-glob syntax (`*` never crosses `/`); a trailing `/`
 //! matches directories only; `**` is not supported. A negated rule `!p` means "ignore
 //! everything that does *not* match p" (helm's quirk, kept). `templates/.?*` is always ignored.
-
-use globset::{GlobBuilder, GlobMatcher};
+//!
+//! Patterns follow Go's `filepath.Match` ([`Pattern`]): `*` and `?` never match `/`,
+//! `[...]`/`[^...]` classes with ranges, `\` escapes; no `{a,b}` alternates. A small matcher
+//! of our own: compiling each pattern as a regex cost more than loading most charts.
 
 #[derive(Debug)]
 struct Rule {
     raw: String,
-    matcher: GlobMatcher,
+    matcher: Pattern,
     negate: bool,
     must_dir: bool,
     base_only: bool,
@@ -63,15 +65,10 @@ impl HelmIgnore {
         if pat.is_empty() {
             return Ok(());
         }
-        let glob = GlobBuilder::new(pat)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .empty_alternates(false)
-            .build()
-            .map_err(|e| format!("bad pattern {p:?}: {e}"))?;
+        let matcher = Pattern::new(pat).map_err(|e| format!("bad pattern {p:?}: {e}"))?;
         self.rules.push(Rule {
             raw: line.to_string(),
-            matcher: glob.compile_matcher(),
+            matcher,
             negate,
             must_dir,
             base_only,
@@ -109,9 +106,178 @@ impl HelmIgnore {
     }
 }
 
+/// A shell pattern with Go `filepath.Match` semantics, checked for syntax when built.
+#[derive(Debug)]
+struct Pattern(Vec<char>);
+
+impl Pattern {
+    fn new(pat: &str) -> Result<Pattern, String> {
+        let chars: Vec<char> = pat.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' if i + 1 == chars.len() => return Err("trailing backslash".into()),
+                '\\' => i += 2,
+                '[' => i = class(&chars, i, None)?.1,
+                _ => i += 1,
+            }
+        }
+        Ok(Pattern(chars))
+    }
+
+    /// Whether the whole of `name` matches. `*` backtracks to its last position only: it
+    /// cannot cross `/`, and neither can an earlier `*`, so one backtrack point suffices.
+    fn is_match(&self, name: &str) -> bool {
+        let pat = &self.0;
+        let name: Vec<char> = name.chars().collect();
+        let (mut p, mut n) = (0, 0);
+        // After the last `*`: where the pattern resumes, and how much of the name it took.
+        let mut star: Option<(usize, usize)> = None;
+        loop {
+            if p < pat.len() {
+                let here = name.get(n).copied();
+                let step = match pat[p] {
+                    '*' => {
+                        star = Some((p + 1, n));
+                        p += 1;
+                        continue;
+                    }
+                    '?' => here.filter(|&c| c != '/').map(|_| p + 1),
+                    '[' => match class(pat, p, here) {
+                        Ok((true, next)) if here.is_some() => Some(next),
+                        _ => None,
+                    },
+                    '\\' => (here == pat.get(p + 1).copied() && here.is_some()).then_some(p + 2),
+                    c => (here == Some(c)).then_some(p + 1),
+                };
+                if let Some(next) = step {
+                    p = next;
+                    n += 1;
+                    continue;
+                }
+            } else if n == name.len() {
+                return true;
+            }
+            match star {
+                Some((sp, taken)) if taken < name.len() && name[taken] != '/' => {
+                    star = Some((sp, taken + 1));
+                    p = sp;
+                    n = taken + 1;
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// The class starting at `pat[start]` (`[`): whether `c` is in it (false for `None`), and
+/// the index after its closing `]`. An empty class is an error, as in Go.
+fn class(pat: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), String> {
+    let mut i = start + 1;
+    let negated = pat.get(i) == Some(&'^');
+    if negated {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut ranges = 0;
+    loop {
+        match pat.get(i) {
+            None => return Err("unclosed character class".into()),
+            Some(']') if ranges > 0 => break,
+            _ => {}
+        }
+        let (lo, next) = class_char(pat, i)?;
+        let (hi, next) = if pat.get(next) == Some(&'-') {
+            class_char(pat, next + 1)?
+        } else {
+            (lo, next)
+        };
+        if hi < lo {
+            return Err("character range out of order".into());
+        }
+        if c.is_some_and(|c| lo <= c && c <= hi) {
+            matched = true;
+        }
+        ranges += 1;
+        i = next;
+    }
+    Ok((matched != negated && c.is_some(), i + 1))
+}
+
+/// One (possibly escaped) character of a class, and the index after it. An unescaped `-`
+/// or `]` cannot start a range (Go rejects `[]a]` and `[-a]`).
+fn class_char(pat: &[char], i: usize) -> Result<(char, usize), String> {
+    match pat.get(i) {
+        Some('\\') => pat
+            .get(i + 1)
+            .map(|&c| (c, i + 2))
+            .ok_or_else(|| "trailing backslash".to_string()),
+        Some(&c) if c != '-' && c != ']' => Ok((c, i + 1)),
+        Some(_) => Err("bad character class".into()),
+        None => Err("unclosed character class".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cases of Go's `filepath.Match` (pattern, name, matches), bad patterns as `None`.
+    #[test]
+    fn go_filepath_match_semantics() {
+        let cases: &[(&str, &str, Option<bool>)] = &[
+            ("abc", "abc", Some(true)),
+            ("*", "abc", Some(true)),
+            ("*c", "abc", Some(true)),
+            ("a*", "a", Some(true)),
+            ("a*", "abc", Some(true)),
+            ("a*", "ab/c", Some(false)),
+            ("a*/b", "abc/b", Some(true)),
+            ("a*/b", "a/c/b", Some(false)),
+            ("a*b*c*d*e*/f", "axbxcxdxe/f", Some(true)),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/f", Some(true)),
+            ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", Some(false)),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/fff", Some(false)),
+            ("a*b?c*x", "abxbbxdbxebxczzx", Some(true)),
+            ("a*b?c*x", "abxbbxdbxebxczzy", Some(false)),
+            ("ab[c]", "abc", Some(true)),
+            ("ab[b-d]", "abc", Some(true)),
+            ("ab[e-g]", "abc", Some(false)),
+            ("ab[^c]", "abc", Some(false)),
+            ("ab[^b-d]", "abc", Some(false)),
+            ("ab[^e-g]", "abc", Some(true)),
+            ("a\\*b", "a*b", Some(true)),
+            ("a\\*b", "ab", Some(false)),
+            ("a?b", "a☺b", Some(true)),
+            ("a[^a]b", "a☺b", Some(true)),
+            ("a???b", "a☺b", Some(false)),
+            ("[a-ζ]*", "α", Some(true)),
+            ("*[a-ζ]", "A", Some(false)),
+            ("a?b", "a/b", Some(false)),
+            ("a*b", "a/b", Some(false)),
+            ("[\\]a]", "]", Some(true)),
+            ("[\\-]", "-", Some(true)),
+            ("[x\\-]", "x", Some(true)),
+            ("[x\\-]", "z", Some(false)),
+            ("[]a]", "]", None),
+            ("[-]", "-", None),
+            ("[x-]", "x", None),
+            ("[-x]", "x", None),
+            ("\\", "a", None),
+            ("[a-b-c]", "a", None),
+            ("[", "a", None),
+            ("[^", "a", None),
+            ("[^bc", "a", None),
+            ("a[", "a", None),
+            ("*x", "xxx", Some(true)),
+            ("{a,b}", "a", Some(false)),
+            ("{a,b}", "{a,b}", Some(true)),
+        ];
+        for &(pat, name, want) in cases {
+            let got = Pattern::new(pat).ok().map(|p| p.is_match(name));
+            assert_eq!(got, want, "pattern {pat:?} on {name:?}");
+        }
+    }
 
     #[test]
     fn helm_rules() {

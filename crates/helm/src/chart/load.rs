@@ -71,12 +71,14 @@ fn walk(
         path: p.to_path_buf(),
         source: e,
     };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    // The entry's type comes from the directory listing: no stat per entry, except for
+    // symlinks (resolved and checked to stay inside the chart) and files (one fstat).
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
         .map_err(|e| io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?))))
         .collect();
-    entries.sort();
-    for path in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in entries {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -86,11 +88,15 @@ fn walk(
         } else {
             format!("{rel}/{name}")
         };
-        let lmeta = std::fs::symlink_metadata(&path).map_err(|e| io(&path, e))?;
         let mut target = path.clone();
-        if lmeta.file_type().is_symlink() {
+        let (mut is_dir, mut is_file) = (file_type.is_dir(), file_type.is_file());
+        if file_type.is_symlink() {
             match path.canonicalize() {
-                Ok(t) if t.starts_with(root) => target = t,
+                Ok(t) if t.starts_with(root) => {
+                    let meta = std::fs::metadata(&t).map_err(|e| io(&t, e))?;
+                    (is_dir, is_file) = (meta.is_dir(), meta.is_file());
+                    target = t;
+                }
                 Ok(_) => {
                     warnings.push(format!(
                         "{origin}: symlink {relpath} points outside the chart, ignored"
@@ -103,8 +109,7 @@ fn walk(
                 }
             }
         }
-        let meta = std::fs::metadata(&target).map_err(|e| io(&target, e))?;
-        if meta.is_dir() {
+        if is_dir {
             if ignore.ignored(&relpath, true) {
                 continue;
             }
@@ -122,9 +127,12 @@ fn walk(
             )?;
             continue;
         }
-        if !meta.is_file() || ignore.ignored(&relpath, false) {
+        // Sockets, fifos and devices are not chart files (opening a fifo would block).
+        if !is_file || ignore.ignored(&relpath, false) {
             continue;
         }
+        let mut file = std::fs::File::open(&target).map_err(|e| io(&target, e))?;
+        let meta = file.metadata().map_err(|e| io(&target, e))?;
         if meta.len() > limits.max_file_bytes {
             return Err(Error::chart(
                 origin,
@@ -151,7 +159,22 @@ fn walk(
                 format!("chart has more than {} files", limits.max_entries),
             ));
         }
-        let data = std::fs::read(&target).map_err(|e| io(&target, e))?;
+        let mut data = Vec::with_capacity(meta.len() as usize);
+        // The file may grow after the check: never read past the limit.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut file, limits.max_file_bytes + 1),
+            &mut data,
+        )
+        .map_err(|e| io(&target, e))?;
+        if data.len() as u64 > limits.max_file_bytes {
+            return Err(Error::chart(
+                origin,
+                format!(
+                    "file {relpath} is larger than the limit of {} bytes",
+                    limits.max_file_bytes
+                ),
+            ));
+        }
         out.push(ChartFile {
             name: relpath,
             data,

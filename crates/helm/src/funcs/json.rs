@@ -140,7 +140,7 @@ fn write_value(
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(format!("json: unsupported value: {}", format_float_g(*f)));
@@ -148,6 +148,8 @@ fn write_value(
             out.push_str(&format_float(*f))
         }
         Value::String(s) => write_string(out, s, html),
+        // Go's encoder writes each invalid UTF-8 byte as U+FFFD too.
+        Value::BinaryString(b) => write_string(out, b.text(), html),
         Value::Bytes(b) => {
             out.push('"');
             out.push_str(&base64_encode(b));

@@ -2,6 +2,7 @@
 //! `toToml`, `required`, `fail`, `lookup`, ... The engine-bound ones (`include`, `tpl`) are
 //! registered by [`crate::render`], which owns the template set.
 
+pub mod goyaml_errors;
 pub mod json;
 pub mod toml;
 pub mod yaml_emit;
@@ -52,15 +53,23 @@ pub fn from_yaml(s: &str) -> Value {
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         )),
-        Err(e) => error_map(format!("error converting YAML to JSON: yaml: {e}")),
+        Err(e) => error_map(yaml_syntax_error(s, &e)),
     }
+}
+
+/// Helm's text for YAML that does not parse, in goyaml's words where we know them.
+pub fn yaml_syntax_error(text: &str, ours: &str) -> String {
+    format!(
+        "error converting YAML to JSON: yaml: {}",
+        goyaml_errors::goyaml_message(text, ours)
+    )
 }
 
 fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",
-        Value::String(_) => "string",
+        Value::String(_) | Value::BinaryString(_) => "string",
         Value::Bool(_) => "bool",
         Value::Nil => "null",
         _ => "number",
@@ -96,9 +105,7 @@ pub fn register(f: &mut FuncMap) {
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_kind(&other)
             ))]),
-            Err(e) => Value::list(vec![Value::from(format!(
-                "error converting YAML to JSON: yaml: {e}"
-            ))]),
+            Err(e) => Value::list(vec![Value::from(yaml_syntax_error(&text(&v), &e))]),
         })
     });
     f.insert("toJson", |a| {

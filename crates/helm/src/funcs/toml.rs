@@ -76,9 +76,10 @@ fn inline(v: &Value) -> Result<String, String> {
     Ok(match v {
         Value::Nil => return Err("toml: cannot encode a nil value inside an array".into()),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => float(*f),
         Value::String(s) => quote(s),
+        Value::BinaryString(b) => quote(b.text()),
         Value::Bytes(b) => quote(&String::from_utf8_lossy(b)),
         Value::List(l) => {
             let items: Result<Vec<String>, String> = l.iter().map(inline).collect();

@@ -60,10 +60,11 @@ fn scalar_of(v: &Value) -> Option<Scalar> {
     Some(match v {
         Value::Nil => Scalar::Plain("null".into()),
         Value::Bool(b) => Scalar::Plain(b.to_string()),
-        Value::Int(i) => Scalar::Plain(i.to_string()),
+        Value::Int(i) | Value::Int64(i) => Scalar::Plain(i.to_string()),
         Value::Float(f) => Scalar::Plain(yaml_number(*f)),
         // JSON -> goyaml reads U+0085 (NEL) inside a quoted scalar as a folded line break.
         Value::String(s) => Scalar::Str(fold_nel(s)),
+        Value::BinaryString(b) => Scalar::Str(fold_nel(b.text())),
         Value::Bytes(b) => Scalar::Str(base64_encode(b)),
         _ => return None,
     })

@@ -323,7 +323,8 @@ fn set_index(list: &mut Vec<Value>, i: usize, v: Value) {
     list[i] = v;
 }
 
-/// Helm's typing of a `--set` value.
+/// Helm's typing of a `--set` value: integers are Go `int64` (`strconv.ParseInt`), which
+/// `typeOf` prints and Go's `int` parameters (`indent .Values.n`) refuse.
 pub fn typed_value(raw: &str) -> Value {
     if raw.eq_ignore_ascii_case("true") {
         return Value::Bool(true);
@@ -335,7 +336,7 @@ pub fn typed_value(raw: &str) -> Value {
         return Value::Nil;
     }
     if raw == "0" {
-        return Value::Int(0);
+        return Value::Int64(0);
     }
     if !raw.is_empty() && !raw.starts_with('0') {
         let digits = raw.strip_prefix(['+', '-']).unwrap_or(raw);
@@ -343,7 +344,7 @@ pub fn typed_value(raw: &str) -> Value {
             && digits.chars().all(|c| c.is_ascii_digit())
             && let Ok(i) = raw.parse::<i64>()
         {
-            return Value::Int(i);
+            return Value::Int64(i);
         }
     }
     Value::str(raw)
@@ -401,6 +402,26 @@ mod tests {
                 ("j={\"a\":1,\"b\":[true]}", Mode::Json),
             ]),
             r#"{"e":"","j":{"a":1,"b":[true]},"l":[null,null,"a"],"m.n":1,"o":{"p":[{"q":2}]},"q":["a","b",1],"t":true,"w":"007","x":1,"y":"1.5","z":[""]}"#
+        );
+    }
+
+    #[test]
+    fn set_integers_are_int64() {
+        // helm v4.1.4: `--set a=1,b=-5,c=0` gives `typeOf` int64; `0755` and `1e6` stay strings.
+        for (raw, want) in [
+            ("1", "int64"),
+            ("-5", "int64"),
+            ("0", "int64"),
+            ("0755", "string"),
+            ("1e6", "string"),
+            ("1.5", "string"),
+            ("true", "bool"),
+        ] {
+            assert_eq!(typed_value(raw).type_name(), want, "{raw}");
+        }
+        assert_eq!(
+            typed_value("12345678901234").as_int(),
+            Some(12_345_678_901_234)
         );
     }
 

@@ -31,6 +31,31 @@ fn options() -> Options {
     o
 }
 
+/// Nesting the fast path reads; deeper documents go to serde-saphyr (its limit is 256), so
+/// depth errors stay its own.
+const FAST_MAX_DEPTH: usize = 254;
+
+/// The fast path's tree as the serde path below builds it: numbers are floats (Helm
+/// round-trips values through JSON), maps are sorted. Recursion is bounded by
+/// [`FAST_MAX_DEPTH`].
+fn fast_value(n: rbac_lens_yaml::Node<'_>) -> Value {
+    use rbac_lens_yaml::Node as N;
+    match n {
+        N::Null => Value::Nil,
+        N::Bool(b) => Value::Bool(b),
+        N::Int(i) => Value::Float(i as f64),
+        N::Float(f) => Value::Float(f),
+        N::Str(s) => Value::str(s),
+        N::Seq(items) => Value::list(items.into_iter().map(fast_value).collect()),
+        N::Map(entries) => Value::map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), fast_value(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// A YAML node read into a template value.
 struct Node(Value);
 
@@ -141,6 +166,16 @@ pub fn parse(text: &str) -> Result<Value, String> {
     if is_blank_yaml(text) {
         return Ok(Value::Nil);
     }
+    // Most values files are plain block YAML: the subset reader takes those (several times
+    // faster); anything else, and every error, stays with serde-saphyr.
+    if let Some(node) = rbac_lens_yaml::parse(text, FAST_MAX_DEPTH) {
+        return Ok(fast_value(node));
+    }
+    full_parse(text)
+}
+
+/// The full parser (serde-saphyr), for everything outside the fast path's subset.
+fn full_parse(text: &str) -> Result<Value, String> {
     serde_saphyr::from_str_with_options::<Node>(text, options())
         .map(|n| n.0)
         .map_err(|e| one_line(&e.to_string()))
@@ -247,6 +282,47 @@ mod tests {
             first_document("a: |\n  ---\n  x\n---\nb: 2\n"),
             "a: |\n  ---\n  x\n"
         );
+    }
+
+    /// A structural rendering that tells every variant and number apart.
+    fn show(v: &Value) -> String {
+        match v {
+            Value::Nil => "nil".into(),
+            Value::Bool(b) => format!("bool:{b}"),
+            Value::Float(f) => format!("float:{:?}", f.to_bits()),
+            Value::String(s) => format!("str:{s:?}"),
+            Value::List(items) => {
+                let inner: Vec<String> = items.iter().map(show).collect();
+                format!("[{}]", inner.join(","))
+            }
+            Value::Map(m) => {
+                let inner: Vec<String> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| format!("{k:?}:{}", show(v)))
+                    .collect();
+                format!("{{{}}}", inner.join(","))
+            }
+            _ => "other".into(),
+        }
+    }
+
+    #[test]
+    fn fast_path_builds_the_same_values_as_serde() {
+        let docs = [
+            "a: yes\nb: 0\nc: -12\nd: 1.5\ne: ~\nf:\ng: 'q'\nh: \"\\u00e9\"\ni: v1.2\n",
+            "list:\n- name: x\n  ports: [80, 443]\n- {}\nnested:\n  deep:\n    s: |\n      line\n",
+            "a: >-\n  folded\n  text\nz: 2024-04-01\nk: -0.0\n",
+            "- 1\n- two\n",
+        ];
+        for doc in docs {
+            let fast = rbac_lens_yaml::parse(doc, FAST_MAX_DEPTH).map(fast_value);
+            let fast = fast.unwrap_or_else(|| panic!("fast path declined {doc:?}"));
+            assert_eq!(show(&fast), show(&full_parse(doc).unwrap()), "{doc:?}");
+        }
+        // Outside the subset: the full parser still answers.
+        assert!(rbac_lens_yaml::parse("a: 0755\n", FAST_MAX_DEPTH).is_none());
+        assert!(matches!(get(&parse("a: 0755\n").unwrap(), "a"), Value::Float(f) if f == 493.0));
     }
 
     #[test]
