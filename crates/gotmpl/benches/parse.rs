@@ -36,7 +36,8 @@ fn corpus_templates(bencher: divan::Bencher) {
 
 /// A chart-like file: `n` blocks of YAML with a few actions each.
 fn generated(n: usize, dense: bool) -> String {
-    let mut s = String::from("{{- define \"app.labels\" -}}\napp: {{ .Chart.Name | quote }}\n{{- end }}\n");
+    let mut s =
+        String::from("{{- define \"app.labels\" -}}\napp: {{ .Chart.Name | quote }}\n{{- end }}\n");
     for i in 0..n {
         if dense {
             s.push_str(&format!(

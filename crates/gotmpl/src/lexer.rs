@@ -105,7 +105,10 @@ impl Token {
 /// 1-based line of a byte offset, counted on demand (only errors need lines).
 pub(crate) fn line_at(src: &str, pos: usize) -> usize {
     let b = src.as_bytes();
-    1 + b[..pos.min(b.len())].iter().filter(|&&c| c == b'\n').count()
+    1 + b[..pos.min(b.len())]
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count()
 }
 
 /// Line and column lookup for byte offsets of one source text. The newline table is
@@ -147,7 +150,11 @@ impl Lines {
     pub fn col(&self, pos: usize) -> usize {
         let nl = self.table();
         let idx = nl.partition_point(|&nl| nl < pos);
-        if idx == 0 { pos } else { pos - (nl[idx - 1] + 1) }
+        if idx == 0 {
+            pos
+        } else {
+            pos - (nl[idx - 1] + 1)
+        }
     }
 }
 
@@ -236,15 +243,38 @@ impl<'s> Lexer<'s> {
         self.src.get(at..).and_then(|r| r.chars().next())
     }
 
-    /// `{{` at or after `from`.
-    fn find_left_delim(&self, mut from: usize) -> Option<usize> {
-        loop {
-            let at = find_byte(b'{', self.src, from)?;
+    /// `{{` at or after `from`. Text is scanned eight bytes at a time for `{` (plain
+    /// text is most of a template, and the runs between actions are short, so this beats
+    /// a call to `memchr` per run).
+    fn find_left_delim(&self, from: usize) -> Option<usize> {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        const BRACES: u64 = LO * b'{' as u64;
+        let b = self.b;
+        let mut i = from;
+        while let Some(chunk) = b.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            // A zero byte of `x` is a `{`; the lowest flagged byte is always a true one.
+            let x = u64::from_le_bytes(w) ^ BRACES;
+            let found = x.wrapping_sub(LO) & !x & HI;
+            if found == 0 {
+                i += 8;
+                continue;
+            }
+            let at = i + (found.trailing_zeros() / 8) as usize;
             if self.byte(at + 1) == Some(b'{') {
                 return Some(at);
             }
-            from = at + 1;
+            i = at + 1;
         }
+        while i < b.len() {
+            if b[i] == b'{' && self.byte(i + 1) == Some(b'{') {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
     }
 
     /// `}}` at `at`, or ` -}}` (any of Go's four spaces before the `-`): `(found, trim)`.
@@ -309,7 +339,8 @@ impl<'s> Lexer<'s> {
                 return;
             };
             // `{{- ` trims the whitespace before the action.
-            let trim = self.byte(delim + 2) == Some(b'-') && self.byte(delim + 3).is_some_and(is_space);
+            let trim =
+                self.byte(delim + 2) == Some(b'-') && self.byte(delim + 3).is_some_and(is_space);
             let mut text_end = delim;
             if trim {
                 while text_end > start && is_space(b[text_end - 1]) {
@@ -382,7 +413,11 @@ impl<'s> Lexer<'s> {
                 }
                 let at = if trim { start + 2 } else { start };
                 self.emit(Tok::RightDelim, at, at + 2);
-                self.pos = if trim { self.skip_spaces(at + 2) } else { at + 2 };
+                self.pos = if trim {
+                    self.skip_spaces(at + 2)
+                } else {
+                    at + 2
+                };
                 return true;
             }
             self.pos = start + 1;
@@ -729,6 +764,19 @@ mod tests {
             ]
         );
         assert_eq!(kinds(""), vec![(Eof, "".into())]);
+        // `{{` found at every offset within and across eight-byte words.
+        for pad in 0..20 {
+            for single in [false, true] {
+                let mut src = "x".repeat(pad);
+                if single {
+                    src.insert(pad / 2, '{');
+                }
+                src.push_str("{{.}}é");
+                let toks = lex(&src).toks;
+                let left = toks.iter().find(|t| t.kind == LeftDelim).unwrap();
+                assert_eq!(Some(left.pos), src.find("{{"), "{src:?}");
+            }
+        }
         assert_eq!(kinds("é}}"), vec![(Text, "é}}".into()), (Eof, "".into())]);
     }
 
@@ -760,7 +808,9 @@ mod tests {
         // Blanks make no tokens; the last blank before `-}}` belongs to the delimiter.
         let toks = lex("{{ x   -}}").toks;
         assert_eq!(
-            toks.iter().map(|t| (t.kind, t.pos, t.end)).collect::<Vec<_>>(),
+            toks.iter()
+                .map(|t| (t.kind, t.pos, t.end))
+                .collect::<Vec<_>>(),
             vec![
                 (LeftDelim, 0, 2),
                 (Identifier, 3, 4),
@@ -791,7 +841,10 @@ mod tests {
             ("comment ends before closing delimiter".to_string(), 4)
         );
         assert_eq!(err_at("x{{/* c *"), ("unclosed comment".to_string(), 3));
-        assert_eq!(err_at("x{{/* c */"), ("comment ends before closing delimiter".to_string(), 3));
+        assert_eq!(
+            err_at("x{{/* c */"),
+            ("comment ends before closing delimiter".to_string(), 3)
+        );
         // `/*` after a space is not a comment but a Char token.
         assert_eq!(kinds("{{ /* */}}")[1], (Char, "/".into()));
     }
@@ -817,31 +870,66 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                "0x1F", "1e3", "1_000", ".5", "-2.5e-3", "0b101", "0o17", "0x1p-2", "1i", "1+2i",
-                "'a'", "'\\''", "'\\n'", "'é'", "\"a\\\"b\"", "`a\nb`"
+                "0x1F",
+                "1e3",
+                "1_000",
+                ".5",
+                "-2.5e-3",
+                "0b101",
+                "0o17",
+                "0x1p-2",
+                "1i",
+                "1+2i",
+                "'a'",
+                "'\\''",
+                "'\\n'",
+                "'é'",
+                "\"a\\\"b\"",
+                "`a\nb`"
             ]
         );
         assert_eq!(w[10].0, Complex);
         assert_eq!(w[11].0, CharConst);
         // Unicode letters make identifiers and fields; other symbols are errors.
-        assert_eq!(kinds("{{ é .ñx $ü }}")[1..4].to_vec(), vec![
-            (Identifier, "é".into()),
-            (Field, ".ñx".into()),
-            (Variable, "$ü".into()),
-        ]);
+        assert_eq!(
+            kinds("{{ é .ñx $ü }}")[1..4].to_vec(),
+            vec![
+                (Identifier, "é".into()),
+                (Field, ".ñx".into()),
+                (Variable, "$ü".into()),
+            ]
+        );
         assert_eq!(
             err_at("{{ € }}"),
-            ("unrecognized character in action: U+20AC '€'".to_string(), 3)
+            (
+                "unrecognized character in action: U+20AC '€'".to_string(),
+                3
+            )
         );
         assert_eq!(
             err_at("{{ \u{1} }}"),
             ("unrecognized character in action: U+0001".to_string(), 3)
         );
-        assert_eq!(err_at("{{ 1x }}"), ("bad number syntax: \"1x\"".to_string(), 3));
-        assert_eq!(err_at("{{ 1é }}"), ("bad number syntax: \"1é\"".to_string(), 3));
-        assert_eq!(err_at("{{ 1+2 }}"), ("bad number syntax: \"1+2\"".to_string(), 3));
-        assert_eq!(err_at("{{ .a-b }}"), ("bad character U+002D '-'".to_string(), 5));
-        assert_eq!(err_at("{{ .a€ }}"), ("bad character U+20AC '€'".to_string(), 5));
+        assert_eq!(
+            err_at("{{ 1x }}"),
+            ("bad number syntax: \"1x\"".to_string(), 3)
+        );
+        assert_eq!(
+            err_at("{{ 1é }}"),
+            ("bad number syntax: \"1é\"".to_string(), 3)
+        );
+        assert_eq!(
+            err_at("{{ 1+2 }}"),
+            ("bad number syntax: \"1+2\"".to_string(), 3)
+        );
+        assert_eq!(
+            err_at("{{ .a-b }}"),
+            ("bad character U+002D '-'".to_string(), 5)
+        );
+        assert_eq!(
+            err_at("{{ .a€ }}"),
+            ("bad character U+20AC '€'".to_string(), 5)
+        );
         assert_eq!(err_at("{{ ) }}"), ("unexpected right paren".to_string(), 3));
         assert_eq!(err_at("{{ : }}"), ("expected :=".to_string(), 3));
         assert_eq!(err_at("{{ x"), ("unclosed action".to_string(), 4));
@@ -883,7 +971,10 @@ mod tests {
             err_at("{{ \"a\\\nb\" }}"),
             ("unterminated quoted string".to_string(), 3)
         );
-        assert_eq!(err_at("{{ \"a\\"), ("unterminated quoted string".to_string(), 3));
+        assert_eq!(
+            err_at("{{ \"a\\"),
+            ("unterminated quoted string".to_string(), 3)
+        );
         assert_eq!(
             err_at("{{ 'a }}"),
             ("unterminated character constant".to_string(), 3)

@@ -257,7 +257,9 @@ impl<'s> Parser<'s> {
     /// Token number `i` among those already lexed (the nearest one if it is gone).
     fn tok_read(&self, i: usize) -> Token {
         let toks = &self.lx.toks;
-        let rel = i.saturating_sub(self.base).min(toks.len().saturating_sub(1));
+        let rel = i
+            .saturating_sub(self.base)
+            .min(toks.len().saturating_sub(1));
         toks.get(rel).copied().unwrap_or(Token {
             kind: Tok::Eof,
             pos: 0,
@@ -467,7 +469,9 @@ impl<'s> Parser<'s> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next();
         match t.kind {
-            Tok::Text => Ok(Item::Node(Node::Text(SrcStr::new(&self.text, t.pos, t.end)))),
+            Tok::Text => Ok(Item::Node(Node::Text(SrcStr::new(
+                &self.text, t.pos, t.end,
+            )))),
             Tok::LeftDelim => {
                 self.action_pos = Some(t.pos);
                 let r = self.action();
@@ -1184,10 +1188,21 @@ mod tests {
         assert_eq!(unquote_char_const(r"'\n'"), Some('\n'));
         assert_eq!(unquote_char_const("'ab'"), None);
         // The borrowing fast path agrees with the full unquote.
-        for lit in [r#""app.name""#, r#""""#, r#""a\tb""#, "`x\r\ny`", "``", "`a`", r#""é""#] {
+        for lit in [
+            r#""app.name""#,
+            r#""""#,
+            r#""a\tb""#,
+            "`x\r\ny`",
+            "``",
+            "`a`",
+            r#""é""#,
+        ] {
             assert_eq!(unquote_cow(lit).map(Cow::into_owned), unquote(lit), "{lit}");
         }
-        assert!(matches!(unquote_cow(r#""app""#), Some(Cow::Borrowed("app"))));
+        assert!(matches!(
+            unquote_cow(r#""app""#),
+            Some(Cow::Borrowed("app"))
+        ));
         assert!(matches!(unquote_cow("`a\rb`"), Some(Cow::Owned(_))));
     }
 
@@ -1244,10 +1259,14 @@ mod tests {
         // Variables: `$x.a` chains, `$x .a` does not; `$.a` is the root's field.
         let p = actions("{{ $x := .v }}{{ $x.a }}{{ f $x .a }}{{ $.a.b }}");
         assert_eq!(p[0].decl.iter().map(|d| &**d).collect::<Vec<_>>(), ["$x"]);
-        assert!(matches!(&p[1].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$x" && f.len() == 1));
+        assert!(
+            matches!(&p[1].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$x" && f.len() == 1)
+        );
         assert_eq!(p[2].cmds[0].args.len(), 3);
         assert!(matches!(&p[2].cmds[0].args[1], Expr::Variable(_, _, f) if f.is_empty()));
-        assert!(matches!(&p[3].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$" && f.len() == 2));
+        assert!(
+            matches!(&p[3].cmds[0].args[0], Expr::Variable(_, n, f) if &**n == "$" && f.len() == 2)
+        );
         // Pipelines of one command and commands of one operand are stored inline.
         let p = actions("{{ .a }}{{ f .a | g 1 2 }}");
         assert!(matches!(p[0].cmds, Few::One(ref c) if matches!(c.args, Few::One(_))));
@@ -1263,7 +1282,10 @@ mod tests {
             e => panic!("{e}"),
         };
         assert!(Arc::ptr_eq(&fields(&p[0], 0, 0), &fields(&p[1], 0, 0)));
-        assert!(Arc::ptr_eq(&fields(&p[0], 0, 0)[0], &fields(&p[2], 0, 1)[0]));
+        assert!(Arc::ptr_eq(
+            &fields(&p[0], 0, 0)[0],
+            &fields(&p[2], 0, 1)[0]
+        ));
         let ident = |p: &Pipe, c: usize| match &p.cmds[c].args[0] {
             Expr::Ident(_, n) => n.clone(),
             e => panic!("{e}"),
@@ -1285,7 +1307,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert_eq!(err("{{ f(x) }}"), r#"template: t:1: unexpected "(" in operand"#);
+        assert_eq!(
+            err("{{ f(x) }}"),
+            r#"template: t:1: unexpected "(" in operand"#
+        );
         assert_eq!(
             err("{{ f\n  (x) }}\n{{ true.a }}"),
             r#"template: t:3: unexpected . after term "true""#
@@ -1295,14 +1320,23 @@ mod tests {
             err("a\n{{ f\n (x\n}}"),
             "template: t:4: unclosed left paren in action started at t:2"
         );
-        assert_eq!(err("{{ x\n\n"), "template: t:3: unclosed action started at t:1");
-        assert_eq!(err("{{ \"a\n}}"), "template: t:1: unterminated quoted string");
+        assert_eq!(
+            err("{{ x\n\n"),
+            "template: t:3: unclosed action started at t:1"
+        );
+        assert_eq!(
+            err("{{ \"a\n}}"),
+            "template: t:1: unterminated quoted string"
+        );
         assert_eq!(
             err("{{\n'a}}"),
             "template: t:2: unterminated character constant in action started at t:1"
         );
         assert_eq!(err("{{ $x }}"), r#"template: t:1: undefined variable "$x""#);
-        assert_eq!(err("{{ .a | 1 }}"), "template: t:1: non executable command in pipeline stage 2");
+        assert_eq!(
+            err("{{ .a | 1 }}"),
+            "template: t:1: non executable command in pipeline stage 2"
+        );
         assert_eq!(err("{{ end }}"), "template: t:1: unexpected {{end}}");
         assert_eq!(err("{{ 1x }}"), r#"template: t:1: bad number syntax: "1x""#);
         assert_eq!(err("{{ 09 }}"), r#"template: t:1: integer overflow: "09""#);
@@ -1318,7 +1352,14 @@ mod dump_diff {
 
     fn d_expr(o: &mut String, src: &Source, e: &Expr) {
         let p = e.pos();
-        let _ = write!(o, "[{}@{}:{}:{} ", p, src.lines.line(p), src.lines.col(p), e);
+        let _ = write!(
+            o,
+            "[{}@{}:{}:{} ",
+            p,
+            src.lines.line(p),
+            src.lines.col(p),
+            e
+        );
         match e {
             Expr::Number(_, n) => {
                 let t: &str = &n.text;
@@ -1438,7 +1479,9 @@ mod dump_diff {
     }
 
     fn walk(dir: &std::path::Path, in_t: bool, out: &mut Vec<(String, String)>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             let ft = e.file_type().unwrap();
@@ -1455,12 +1498,51 @@ mod dump_diff {
     fn dump_corpus() {
         let out_path = std::env::var("GOTMPL_DUMP_OUT").expect("GOTMPL_DUMP_OUT");
         let mut files = Vec::new();
-        walk(std::path::Path::new("/work/shared/corpus"), false, &mut files);
+        walk(
+            std::path::Path::new("/work/shared/corpus"),
+            false,
+            &mut files,
+        );
         files.sort();
         let inserts = [
-            ")", "(", "'", "\"", "`", " -}}", "{{", "é", "\u{1}", "/*", "}}", "$", ".", "-", "1x",
-            "'ab'", "0x", ":", "=", ",", "\n", "end", "else", "define \"x\"", "break", " -", "| ",
-            "(.a", ".a.b", "$x :=", "`x", "\"\\q\"", "'\\", "1e", "0b2", "nil.a", ". a", "..",
+            ")",
+            "(",
+            "'",
+            "\"",
+            "`",
+            " -}}",
+            "{{",
+            "é",
+            "\u{1}",
+            "/*",
+            "}}",
+            "$",
+            ".",
+            "-",
+            "1x",
+            "'ab'",
+            "0x",
+            ":",
+            "=",
+            ",",
+            "\n",
+            "end",
+            "else",
+            "define \"x\"",
+            "break",
+            " -",
+            "| ",
+            "(.a",
+            ".a.b",
+            "$x :=",
+            "`x",
+            "\"\\q\"",
+            "'\\",
+            "1e",
+            "0b2",
+            "nil.a",
+            ". a",
+            "..",
         ];
         let mut o = String::new();
         for (fi, (name, text)) in files.iter().enumerate() {
@@ -1494,4 +1576,3 @@ mod dump_diff {
         std::fs::write(out_path, o).unwrap();
     }
 }
-

@@ -32,6 +32,7 @@ pub mod funcs;
 pub mod objects;
 pub mod output;
 pub mod render;
+mod text;
 pub mod values;
 
 use std::path::PathBuf;

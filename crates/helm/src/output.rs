@@ -78,22 +78,18 @@ fn next_separator(body: &[u8], from: usize) -> Option<(usize, usize)> {
         }
         i
     };
-    let mut s = from;
-    while s < body.len() {
-        if s == 0 && body.starts_with(b"---") {
-            return Some((0, skip_ws(3)));
-        }
-        if is_go_space(body[s]) {
-            let e = skip_ws(s);
-            if body[e - 1] == b'\n' && body[e..].starts_with(b"---") {
-                return Some((s, skip_ws(e + 3)));
-            }
-            s = e;
-            continue;
-        }
-        s += 1;
+    if from == 0 && body.starts_with(b"---") {
+        return Some((0, skip_ws(3)));
     }
-    None
+    // `---` must follow a newline directly, so the leftmost match belongs to the first
+    // "\n---" (found with memchr's searcher, not byte by byte): it starts where the
+    // whitespace run before that newline starts (but not before `from`).
+    let nl = from + memchr::memmem::find(body.get(from..)?, b"\n---")?;
+    let mut s = nl;
+    while s > from && is_go_space(body[s - 1]) {
+        s -= 1;
+    }
+    Some((s, skip_ws(nl + 4)))
 }
 
 /// Split rendered template text into YAML documents exactly as helm's `SplitManifests`
@@ -188,7 +184,17 @@ pub fn quick_head(doc: &str) -> Option<Head> {
     let mut ann_indent = None;
     // Set after a top-level `kind:`: an indented line next would continue its value.
     let mut after_kind = false;
+    // A tab after a colon anywhere: leave such documents to the parser (checked once here,
+    // not per line; a comment holding it only costs a parse).
+    if doc.contains(": \t") {
+        return None;
+    }
     for line in doc.lines() {
+        // Indented lines outside `metadata` are skipped without looking further: they are
+        // nearly all of a big document (a CRD's schema).
+        if line.starts_with(' ') && section != "metadata" && !after_kind {
+            continue;
+        }
         let t = line.trim_start();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -198,7 +204,7 @@ pub fn quick_head(doc: &str) -> Option<Head> {
             return None;
         }
         after_kind = false;
-        if line.starts_with('\t') || line.contains(": \t") {
+        if line.starts_with('\t') {
             return None;
         }
         if indent == 0 {
@@ -516,6 +522,32 @@ pub fn format_like_helm_template(r: &Rendered) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The memchr-based separator search finds exactly what helm's regex finds
+    /// (`(?:^|\s*\n)---\s*`, leftmost-first, Go's ASCII `\s`), on generated texts.
+    #[test]
+    fn separators_match_helms_regex() {
+        let re = regex::Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").unwrap();
+        let pieces = ["---", "\n", " ", "a", "\t", "\r\n", "-", "\n---", "b: 1"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 12) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let want: Vec<(usize, usize)> =
+                re.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            let mut got = Vec::new();
+            let mut search = 0;
+            while let Some((s, e)) = next_separator(text.as_bytes(), search) {
+                got.push((s, e));
+                search = e.max(s + 1);
+            }
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -354,7 +354,10 @@ fn render_with_stack(
         let template_lines = output::TemplateLines::new(&tpls[*idx].text);
         for (doc, rendered_line) in output::split_documents(out) {
             let head = output::head(&doc);
-            if let Some(e) = &head.parse_error {
+            // With `validate_yaml` the same problem is already a template error (lib.rs).
+            if let Some(e) = &head.parse_error
+                && !opts.validate_yaml
+            {
                 warnings.push(format!("YAML parse error on {name}: {e}"));
             }
             let nth = kind_counts.entry(head.kind.clone()).or_insert(0);
@@ -481,7 +484,7 @@ fn collect(
         }
         out.push(Tpl {
             name: format!("{path}/{}", t.name),
-            text: rewrite_glob_range(&String::from_utf8_lossy(&t.data)),
+            text: rewrite_glob_range(&crate::text::lossy(&t.data)),
             ctx: ctx.clone(),
             base_path: format!("{path}/templates"),
             chart: c.name().to_string(),
@@ -584,7 +587,7 @@ fn collect_crds(c: &Chart, parent: &str, out: &mut Vec<Manifest>) {
         if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")) {
             continue;
         }
-        let content = String::from_utf8_lossy(&f.data).into_owned();
+        let content = crate::text::lossy(&f.data).into_owned();
         out.push(Manifest {
             source: format!("{path}/{}", f.name),
             // Only the line scan: a full parse of CRD files (megabytes in some charts)

@@ -107,8 +107,29 @@ impl HelmIgnore {
 }
 
 /// A shell pattern with Go `filepath.Match` semantics, checked for syntax when built.
+/// Stored as chars (classes hold code points); an ASCII name (nearly every path) is matched
+/// byte by byte without allocating.
 #[derive(Debug)]
-struct Pattern(Vec<char>);
+struct Pattern {
+    chars: Vec<char>,
+    /// The same pattern as bytes, when it is ASCII.
+    ascii: Option<Vec<u8>>,
+}
+
+/// A character of a pattern or name: `char`, or `u8` on the ASCII path.
+trait Sym: Copy + Ord {
+    fn of(b: u8) -> Self;
+}
+impl Sym for char {
+    fn of(b: u8) -> Self {
+        char::from(b)
+    }
+}
+impl Sym for u8 {
+    fn of(b: u8) -> Self {
+        b
+    }
+}
 
 impl Pattern {
     fn new(pat: &str) -> Result<Pattern, String> {
@@ -122,59 +143,74 @@ impl Pattern {
                 _ => i += 1,
             }
         }
-        Ok(Pattern(chars))
+        let ascii = pat.is_ascii().then(|| pat.as_bytes().to_vec());
+        Ok(Pattern { chars, ascii })
     }
 
-    /// Whether the whole of `name` matches. `*` backtracks to its last position only: it
-    /// cannot cross `/`, and neither can an earlier `*`, so one backtrack point suffices.
     fn is_match(&self, name: &str) -> bool {
-        let pat = &self.0;
+        if let Some(pat) = &self.ascii
+            && name.is_ascii()
+        {
+            return matches(pat, name.as_bytes());
+        }
         let name: Vec<char> = name.chars().collect();
-        let (mut p, mut n) = (0, 0);
-        // After the last `*`: where the pattern resumes, and how much of the name it took.
-        let mut star: Option<(usize, usize)> = None;
-        loop {
-            if p < pat.len() {
-                let here = name.get(n).copied();
-                let step = match pat[p] {
-                    '*' => {
-                        star = Some((p + 1, n));
-                        p += 1;
-                        continue;
-                    }
-                    '?' => here.filter(|&c| c != '/').map(|_| p + 1),
-                    '[' => match class(pat, p, here) {
-                        Ok((true, next)) if here.is_some() => Some(next),
-                        _ => None,
-                    },
-                    '\\' => (here == pat.get(p + 1).copied() && here.is_some()).then_some(p + 2),
-                    c => (here == Some(c)).then_some(p + 1),
-                };
-                if let Some(next) = step {
-                    p = next;
-                    n += 1;
-                    continue;
+        matches(&self.chars, &name)
+    }
+}
+
+/// Whether the whole of `name` matches `pat` (syntax already checked). `*` backtracks to
+/// its last position only: it cannot cross `/`, and neither can an earlier `*`, so one
+/// backtrack point suffices.
+fn matches<T: Sym>(pat: &[T], name: &[T]) -> bool {
+    let (slash, star_c, any, open, escape) =
+        (T::of(b'/'), T::of(b'*'), T::of(b'?'), T::of(b'['), T::of(b'\\'));
+    let (mut p, mut n) = (0, 0);
+    // After the last `*`: where the pattern resumes, and how much of the name it took.
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if p < pat.len() {
+            let here = name.get(n).copied();
+            let c = pat[p];
+            let step = if c == star_c {
+                star = Some((p + 1, n));
+                p += 1;
+                continue;
+            } else if c == any {
+                here.filter(|&h| h != slash).map(|_| p + 1)
+            } else if c == open {
+                match class(pat, p, here) {
+                    Ok((true, next)) => Some(next),
+                    _ => None,
                 }
-            } else if n == name.len() {
-                return true;
+            } else if c == escape {
+                (here.is_some() && here == pat.get(p + 1).copied()).then_some(p + 2)
+            } else {
+                (here == Some(c)).then_some(p + 1)
+            };
+            if let Some(next) = step {
+                p = next;
+                n += 1;
+                continue;
             }
-            match star {
-                Some((sp, taken)) if taken < name.len() && name[taken] != '/' => {
-                    star = Some((sp, taken + 1));
-                    p = sp;
-                    n = taken + 1;
-                }
-                _ => return false,
+        } else if n == name.len() {
+            return true;
+        }
+        match star {
+            Some((sp, taken)) if taken < name.len() && name[taken] != slash => {
+                star = Some((sp, taken + 1));
+                p = sp;
+                n = taken + 1;
             }
+            _ => return false,
         }
     }
 }
 
 /// The class starting at `pat[start]` (`[`): whether `c` is in it (false for `None`), and
 /// the index after its closing `]`. An empty class is an error, as in Go.
-fn class(pat: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), String> {
+fn class<T: Sym>(pat: &[T], start: usize, c: Option<T>) -> Result<(bool, usize), String> {
     let mut i = start + 1;
-    let negated = pat.get(i) == Some(&'^');
+    let negated = pat.get(i) == Some(&T::of(b'^'));
     if negated {
         i += 1;
     }
@@ -183,11 +219,11 @@ fn class(pat: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), S
     loop {
         match pat.get(i) {
             None => return Err("unclosed character class".into()),
-            Some(']') if ranges > 0 => break,
+            Some(&x) if x == T::of(b']') && ranges > 0 => break,
             _ => {}
         }
         let (lo, next) = class_char(pat, i)?;
-        let (hi, next) = if pat.get(next) == Some(&'-') {
+        let (hi, next) = if pat.get(next) == Some(&T::of(b'-')) {
             class_char(pat, next + 1)?
         } else {
             (lo, next)
@@ -206,13 +242,13 @@ fn class(pat: &[char], start: usize, c: Option<char>) -> Result<(bool, usize), S
 
 /// One (possibly escaped) character of a class, and the index after it. An unescaped `-`
 /// or `]` cannot start a range (Go rejects `[]a]` and `[-a]`).
-fn class_char(pat: &[char], i: usize) -> Result<(char, usize), String> {
+fn class_char<T: Sym>(pat: &[T], i: usize) -> Result<(T, usize), String> {
     match pat.get(i) {
-        Some('\\') => pat
+        Some(&c) if c == T::of(b'\\') => pat
             .get(i + 1)
             .map(|&c| (c, i + 2))
             .ok_or_else(|| "trailing backslash".to_string()),
-        Some(&c) if c != '-' && c != ']' => Ok((c, i + 1)),
+        Some(&c) if c != T::of(b'-') && c != T::of(b']') => Ok((c, i + 1)),
         Some(_) => Err("bad character class".into()),
         None => Err("unclosed character class".into()),
     }

@@ -260,19 +260,19 @@ pub fn load_files(
         }
         let name = f.name.as_str();
         if name == "Chart.yaml" {
-            let text = String::from_utf8_lossy(&f.data);
+            let text = crate::text::lossy(&f.data);
             metadata = Some(
                 Metadata::parse(&text)
                     .map_err(|e| Error::chart(origin, format!("Chart.yaml: {e}")))?,
             );
         } else if name == "values.yaml" {
-            let text = String::from_utf8_lossy(&f.data);
+            let text = crate::text::lossy(&f.data);
             values = yaml::parse_map(&text)
                 .map_err(|e| Error::chart(origin, format!("values.yaml: {e}")))?;
         } else if name == "values.schema.json" {
             schema = Some(f.data);
         } else if name == "requirements.yaml" {
-            let text = String::from_utf8_lossy(&f.data);
+            let text = crate::text::lossy(&f.data);
             let deps = yaml::parse(&text)
                 .map_err(|e| Error::chart(origin, format!("requirements.yaml: {e}")))?;
             if let Value::Map(m) = &deps {
