@@ -19,7 +19,7 @@ use crate::ast::*;
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
 use crate::fmt::{format_value, quote_str};
-use crate::func::FuncMap;
+use crate::func::{Func, FuncMap};
 use crate::parser;
 use crate::value::Value;
 
@@ -175,8 +175,12 @@ impl TemplateSet {
             fatal: None,
             fatal_root: String::new(),
             stack_base: base,
+            vars: Vec::with_capacity(16),
+            args: Vec::with_capacity(16),
+            bufs: Vec::new(),
+            dollar: DOLLAR.clone(),
         };
-        let mut fr = Frame::new(tree.clone(), data.clone());
+        let mut fr = ex.frame(tree.clone(), data.clone());
         let dot = Dot {
             v: data.clone(),
             iface: false,
@@ -300,22 +304,11 @@ struct Var {
     iface: bool,
 }
 
+/// One template execution: its tree and where its variables start on [`Exec::vars`]
+/// (one stack shared by all frames, so an `include` allocates no variable storage).
 struct Frame {
     tree: Arc<Tree>,
-    vars: Vec<Var>,
-}
-
-impl Frame {
-    fn new(tree: Arc<Tree>, data: Value) -> Frame {
-        Frame {
-            tree,
-            vars: vec![Var {
-                name: DOLLAR.clone(),
-                value: data,
-                iface: false,
-            }],
-        }
-    }
+    base: usize,
 }
 
 /// Where an error happened: a node to print and its position.
@@ -359,6 +352,13 @@ pub(crate) struct Exec<'a> {
     /// enclosing context-function call on the way out.
     fatal_root: String,
     stack_base: usize,
+    /// The variables of every active frame ([`Frame::base`] marks where each starts).
+    vars: Vec<Var>,
+    /// Evaluated arguments of the function calls in progress, reused across calls.
+    args: Vec<Value>,
+    /// Spare output buffers for nested executions (`include`), reused.
+    bufs: Vec<String>,
+    dollar: Arc<str>,
 }
 
 type R<T> = Result<T, Error>;
@@ -376,7 +376,16 @@ impl CallCtx<'_, '_> {
         let Some(tree) = self.exec.lookup(name) else {
             return Err(no_template(name, &self.exec.set.name));
         };
-        self.exec.run_nested(tree, data, name)
+        self.exec.run_nested(tree, data, name, String::from)
+    }
+
+    /// [`CallCtx::execute_named`] returning the output as a string [`Value`], copied once
+    /// from the engine's buffer (what `include` returns).
+    pub fn execute_named_value(&mut self, name: &str, data: &Value) -> Result<Value, Error> {
+        let Some(tree) = self.exec.lookup(name) else {
+            return Err(no_template(name, &self.exec.set.name));
+        };
+        self.exec.run_nested(tree, data, name, Value::str)
     }
 
     /// Parse `text` as a new template inside the running set and execute it with `data`
@@ -397,7 +406,7 @@ impl CallCtx<'_, '_> {
             overlay.insert(name.to_string(), top.clone());
         }
         self.exec.overlays.push(overlay);
-        let r = self.exec.run_nested(top, data, name);
+        let r = self.exec.run_nested(top, data, name, String::from);
         self.exec.overlays.pop();
         r
     }
@@ -429,6 +438,21 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 }
 
 impl<'a> Exec<'a> {
+    /// A new frame for `tree`, with `$` bound to `data`; pop it with [`Exec::end_frame`].
+    fn frame(&mut self, tree: Arc<Tree>, data: Value) -> Frame {
+        let base = self.vars.len();
+        self.vars.push(Var {
+            name: self.dollar.clone(),
+            value: data,
+            iface: false,
+        });
+        Frame { tree, base }
+    }
+
+    fn end_frame(&mut self, fr: Frame) {
+        self.vars.truncate(fr.base);
+    }
+
     fn lookup(&self, name: &str) -> Option<Arc<Tree>> {
         for o in self.overlays.iter().rev() {
             if let Some(t) = o.get(name) {
@@ -539,21 +563,34 @@ impl<'a> Exec<'a> {
         Some(e)
     }
 
-    fn run_nested(&mut self, tree: Arc<Tree>, data: &Value, name: &str) -> R<String> {
+    fn run_nested<T>(
+        &mut self,
+        tree: Arc<Tree>,
+        data: &Value,
+        name: &str,
+        take: impl FnOnce(&str) -> T,
+    ) -> R<T> {
         if let Some(e) = self.nested_limit(name) {
             return Err(e);
         }
-        let saved = std::mem::take(&mut self.out);
+        let buf = self.bufs.pop().unwrap_or_default();
+        let saved = std::mem::replace(&mut self.out, buf);
         self.depth += 1;
-        let mut fr = Frame::new(tree.clone(), data.clone());
+        let mut fr = self.frame(tree.clone(), data.clone());
         let dot = Dot {
             v: data.clone(),
             iface: false,
         };
         let r = self.walk(&mut fr, &dot, &tree.root);
+        self.end_frame(fr);
         self.depth -= 1;
-        let out = std::mem::replace(&mut self.out, saved);
-        r.map(|_| out)
+        let mut out = std::mem::replace(&mut self.out, saved);
+        // The buffer goes back to the pool; the caller gets an exact-size copy (one
+        // allocation, instead of the doublings of a buffer grown from empty).
+        let text = r.map(|_| take(&out));
+        out.clear();
+        self.bufs.push(out);
+        text
     }
 
     // ----- walking -----
@@ -569,12 +606,12 @@ impl<'a> Exec<'a> {
                     self.step(fr, At::Pipe(&a.pipe))?;
                     let v = self.eval_pipeline(fr, dot, &a.pipe)?;
                     if a.pipe.decl.is_empty() {
-                        let s = if v.is_nil() {
-                            "<no value>".to_string()
-                        } else {
-                            format_value(&v)
-                        };
-                        self.write(fr, Some(At::Pipe(&a.pipe)), &s)?;
+                        // Strings (most actions) print as themselves: no formatting copy.
+                        match &v {
+                            Value::Nil => self.write(fr, Some(At::Pipe(&a.pipe)), "<no value>")?,
+                            Value::String(s) => self.write(fr, Some(At::Pipe(&a.pipe)), s)?,
+                            _ => self.write(fr, Some(At::Pipe(&a.pipe)), &format_value(&v))?,
+                        }
                     }
                     Flow::Normal
                 }
@@ -598,7 +635,7 @@ impl<'a> Exec<'a> {
     fn walk_if_with(&mut self, fr: &mut Frame, dot: &Dot, b: &Branch, with: bool) -> R<Flow> {
         self.step(fr, At::Pipe(&b.pipe))?;
         self.guard(fr, At::Pipe(&b.pipe))?;
-        let mark = fr.vars.len();
+        let mark = self.vars.len();
         let val = self.eval_pipeline(fr, dot, &b.pipe)?;
         let flow = if val.is_truthy() {
             if with {
@@ -615,7 +652,7 @@ impl<'a> Exec<'a> {
         } else {
             Flow::Normal
         };
-        fr.vars.truncate(mark);
+        self.vars.truncate(mark);
         Ok(flow)
     }
 
@@ -630,9 +667,9 @@ impl<'a> Exec<'a> {
     fn walk_range(&mut self, fr: &mut Frame, dot: &Dot, b: &Branch) -> R<Flow> {
         self.step(fr, At::Pipe(&b.pipe))?;
         self.guard(fr, At::Pipe(&b.pipe))?;
-        let mark0 = fr.vars.len();
+        let mark0 = self.vars.len();
         let val = self.eval_pipeline(fr, dot, &b.pipe)?;
-        let mark = fr.vars.len();
+        let mark = self.vars.len();
         let mut ran = false;
         match &val {
             Value::List(l) => {
@@ -664,14 +701,14 @@ impl<'a> Exec<'a> {
             }
             Value::Map(m) => {
                 // Like Go (fmtsort), iterate over a sorted snapshot of the entries.
-                let entries: Vec<(String, Value)> = m
+                let entries: Vec<(Value, Value)> = m
                     .borrow()
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .map(|(k, v)| (Value::str(k), v.clone()))
                     .collect();
                 for (k, e) in entries {
                     ran = true;
-                    let f = self.range_iter(fr, b, mark, Value::str(&k), e, true)?;
+                    let f = self.range_iter(fr, b, mark, k, e, true)?;
                     if f == Flow::Break {
                         break;
                     }
@@ -717,7 +754,7 @@ impl<'a> Exec<'a> {
                 flow = Flow::Normal;
             }
         }
-        fr.vars.truncate(mark0);
+        self.vars.truncate(mark0);
         Ok(flow)
     }
 
@@ -741,13 +778,13 @@ impl<'a> Exec<'a> {
                     self.set_var(fr, &decl[0], elem.clone(), iface, At::Pipe(&b.pipe))?;
                 }
             } else {
-                let n = fr.vars.len();
-                if let Some(v) = fr.vars.get_mut(n.wrapping_sub(1)) {
+                let n = self.vars.len();
+                if let Some(v) = self.vars.get_mut(n.wrapping_sub(1)) {
                     v.value = elem.clone();
                     v.iface = iface;
                 }
                 if decl.len() > 1
-                    && let Some(v) = fr.vars.get_mut(n.wrapping_sub(2))
+                    && let Some(v) = self.vars.get_mut(n.wrapping_sub(2))
                 {
                     v.value = index;
                     v.iface = false;
@@ -756,7 +793,7 @@ impl<'a> Exec<'a> {
         }
         let d = Dot { v: elem, iface };
         let flow = self.walk(fr, &d, &b.list)?;
-        fr.vars.truncate(mark);
+        self.vars.truncate(mark);
         Ok(if flow == Flow::Continue {
             Flow::Normal
         } else {
@@ -793,12 +830,13 @@ impl<'a> Exec<'a> {
             None => Value::Nil,
         };
         self.depth += 1;
-        let mut nf = Frame::new(tree.clone(), data.clone());
+        let mut nf = self.frame(tree.clone(), data.clone());
         let d = Dot {
             v: data,
             iface: false,
         };
         let r = self.walk(&mut nf, &d, &tree.root);
+        self.end_frame(nf);
         self.depth -= 1;
         r.map(|_| ())
     }
@@ -806,14 +844,23 @@ impl<'a> Exec<'a> {
     // ----- variables -----
 
     fn var_value(&self, fr: &Frame, name: &str, at: At<'_>) -> R<(Value, bool)> {
-        match fr.vars.iter().rev().find(|v| &*v.name == name) {
+        let vars = self.vars.get(fr.base..).unwrap_or_default();
+        match vars.iter().rev().find(|v| &*v.name == name) {
             Some(v) => Ok((v.value.clone(), v.iface)),
             None => self.fail(fr, at, format!("undefined variable: {name}")),
         }
     }
 
-    fn set_var(&self, fr: &mut Frame, name: &str, value: Value, iface: bool, at: At<'_>) -> R<()> {
-        match fr.vars.iter_mut().rev().find(|v| &*v.name == name) {
+    fn set_var(
+        &mut self,
+        fr: &mut Frame,
+        name: &str,
+        value: Value,
+        iface: bool,
+        at: At<'_>,
+    ) -> R<()> {
+        let vars = self.vars.get_mut(fr.base..).unwrap_or_default();
+        match vars.iter_mut().rev().find(|v| &*v.name == name) {
             Some(v) => {
                 v.value = value;
                 v.iface = iface;
@@ -836,7 +883,7 @@ impl<'a> Exec<'a> {
             if pipe.is_assign {
                 self.set_var(fr, name, v.clone(), false, At::Pipe(pipe))?;
             } else {
-                fr.vars.push(Var {
+                self.vars.push(Var {
                     name: name.clone(),
                     value: v.clone(),
                     iface: false,
@@ -1158,6 +1205,38 @@ impl<'a> Exec<'a> {
         Ok(argv)
     }
 
+    /// Evaluate arguments onto [`Exec::args`] (no allocation per call); they are
+    /// `self.args[start..]` where `start` is the returned mark. The caller truncates back.
+    fn push_args(
+        &mut self,
+        fr: &mut Frame,
+        dot: &Dot,
+        args: &[Expr],
+        fin: Option<Value>,
+    ) -> R<usize> {
+        let start = self.args.len();
+        for a in args {
+            match self.eval_arg(fr, dot, a) {
+                Ok(v) => self.args.push(v),
+                Err(e) => {
+                    self.args.truncate(start);
+                    return Err(e);
+                }
+            }
+        }
+        if let Some(f) = fin {
+            self.args.push(f);
+        }
+        Ok(start)
+    }
+
+    /// Call a built-in with the arguments at `self.args[start..]`, and pop them.
+    fn builtin_on_stack(&mut self, fr: &Frame, at: At<'_>, name: &str, start: usize) -> R<Value> {
+        let r = builtins::call(name, self.args.get(start..).unwrap_or_default());
+        self.args.truncate(start);
+        r.map_err(|e| self.call_error(fr, at, name, e))
+    }
+
     fn call_error(&self, fr: &Frame, at: At<'_>, name: &str, e: String) -> Error {
         self.err(
             fr,
@@ -1181,13 +1260,13 @@ impl<'a> Exec<'a> {
         fin: Option<Value>,
     ) -> R<Value> {
         // Kept small: this frame sits on every `include` level of the native stack.
-        if let Some(f) = self.funcs.get(name).cloned() {
-            return self.call_simple(fr, dot, &f, name, at, args, fin);
+        // `funcs` outlives `self`, so the function is borrowed, not cloned.
+        let funcs: &'a FuncMap = self.funcs;
+        match funcs.lookup(name) {
+            Some(Func::Simple(f)) => self.call_simple(fr, dot, f, name, at, args, fin),
+            Some(Func::Ctx(f)) => self.call_ctx(fr, dot, f, name, at, args, fin),
+            None => self.call_builtin(fr, dot, name, ident, at, args, fin),
         }
-        if let Some(f) = self.funcs.get_ctx(name).cloned() {
-            return self.call_ctx(fr, dot, &f, name, at, args, fin);
-        }
-        self.call_builtin(fr, dot, name, ident, at, args, fin)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1202,9 +1281,11 @@ impl<'a> Exec<'a> {
         args: &[Expr],
         fin: Option<Value>,
     ) -> R<Value> {
-        let argv = self.eval_args(fr, dot, args, fin)?;
+        let start = self.push_args(fr, dot, args, fin)?;
+        let argv = self.args.get(start..).unwrap_or_default();
         let r =
-            catch_unwind(AssertUnwindSafe(|| f(&argv))).unwrap_or_else(|p| Err(panic_message(p)));
+            catch_unwind(AssertUnwindSafe(|| f(argv))).unwrap_or_else(|p| Err(panic_message(p)));
+        self.args.truncate(start);
         r.map_err(|e| self.call_error(fr, at, name, e))
     }
 
@@ -1219,12 +1300,26 @@ impl<'a> Exec<'a> {
         args: &[Expr],
         fin: Option<Value>,
     ) -> R<Value> {
-        let argv = self.eval_args(fr, dot, args, fin)?;
+        // The function gets the engine, so its arguments leave the shared stack; the
+        // usual two or three (`include "name" .`) move into a local array.
+        let start = self.push_args(fr, dot, args, fin)?;
+        let mut few: [Value; 3] = Default::default();
+        let n = self.args.len() - start;
+        let many;
+        let argv: &[Value] = if n <= few.len() {
+            for (slot, v) in few.iter_mut().zip(self.args.drain(start..)) {
+                *slot = v;
+            }
+            &few[..n]
+        } else {
+            many = self.args.split_off(start);
+            &many
+        };
         let depth = self.depth;
         let overlays = self.overlays.len();
         let r = {
             let mut ctx = CallCtx { exec: self };
-            catch_unwind(AssertUnwindSafe(|| f(&mut ctx, &argv)))
+            catch_unwind(AssertUnwindSafe(|| f(&mut ctx, argv)))
         };
         match r {
             Ok(r) => {
@@ -1337,10 +1432,13 @@ impl<'a> Exec<'a> {
                             format!("wrong type for value; expected string; got {t}"),
                         );
                     }
-                    let mut argv = vec![v];
-                    argv.extend(self.eval_args(fr, dot, &args[1..], fin)?);
-                    return builtins::call(name, &argv)
-                        .map_err(|e| self.call_error(fr, at, name, e));
+                    let start = self.args.len();
+                    self.args.push(v);
+                    if let Err(e) = self.push_args(fr, dot, &args[1..], fin) {
+                        self.args.truncate(start);
+                        return Err(e);
+                    }
+                    return self.builtin_on_stack(fr, at, name, start);
                 }
             }
             "len" => {
@@ -1368,8 +1466,8 @@ impl<'a> Exec<'a> {
             }
             _ => {}
         }
-        let argv = self.eval_args(fr, dot, args, fin)?;
-        builtins::call(name, &argv).map_err(|e| self.call_error(fr, at, name, e))
+        let start = self.push_args(fr, dot, args, fin)?;
+        self.builtin_on_stack(fr, at, name, start)
     }
 
     /// Evaluate an argument and say whether it is a nil *interface* (a map or list

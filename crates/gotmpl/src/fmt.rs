@@ -16,6 +16,39 @@ pub fn format_value(v: &Value) -> String {
     out
 }
 
+/// Remove every `<no value>` (what Helm does to each rendered template and `tpl` result),
+/// returning the string untouched, without a copy, when there is none. Scans for `<` with
+/// `memchr`, which is rare in YAML, instead of a substring search over the whole output.
+pub fn strip_no_value(s: String) -> String {
+    const NV: &str = "<no value>";
+    let first = match find_no_value(&s, 0) {
+        Some(i) => i,
+        None => return s,
+    };
+    let mut out = String::with_capacity(s.len());
+    out.push_str(&s[..first]);
+    let mut at = first + NV.len();
+    while let Some(i) = find_no_value(&s, at) {
+        out.push_str(&s[at..i]);
+        at = i + NV.len();
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// The byte offset of the next `<no value>` at or after `from`.
+fn find_no_value(s: &str, mut from: usize) -> Option<usize> {
+    // `str::find` of an ASCII char runs `memchr`.
+    while let Some(off) = s.get(from..).and_then(|rest| rest.find('<')) {
+        let i = from + off;
+        if s.as_bytes()[i..].starts_with(b"<no value>") {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
+}
+
 /// Go's `fmt.Sprint(args...)`: spaces between operands when neither side is a string.
 pub fn sprint(args: &[Value]) -> String {
     let mut out = String::new();
@@ -1048,6 +1081,16 @@ fn can_backquote(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_no_value_removes_every_occurrence() {
+        let f = |s: &str| strip_no_value(s.to_string());
+        assert_eq!(f("a: b\n"), "a: b\n");
+        assert_eq!(f("<no value>"), "");
+        assert_eq!(f("x<no value>y<no value><no value>z <a>"), "xyz <a>");
+        assert_eq!(f("<<no value>no value>"), "<no value>");
+        assert_eq!(f("é<no valu"), "é<no valu");
+    }
     use std::collections::BTreeMap;
 
     fn g(x: f64) -> String {

@@ -3,8 +3,9 @@
 //!
 //! Tokens are small and `Copy` (kind and byte span: no text is copied and no line is
 //! computed; lines are counted only when an error needs one) and are made on demand, an
-//! action at a time, as the parser asks for them. Plain text, the bulk of a template, is
-//! skipped with a `memchr` search for `{`; inside actions the lexer looks at bytes and
+//! action at a time, as the parser asks for them. Blanks inside actions make no tokens
+//! (the parser sees them as gaps between tokens). Plain text, the bulk of a template, is
+//! scanned eight bytes at a time for `{`; inside actions the lexer looks at bytes and
 //! decodes UTF-8 only for non-ASCII ones. A lexical error becomes a [`Tok::Error`] token
 //! at the place it happened and ends the stream (its message is [`Lexer::error`]), so the
 //! parser reports whichever error comes first in the text, as Go's concurrent lexer does.

@@ -189,7 +189,7 @@ pub fn quick_head(doc: &str) -> Option<Head> {
     if doc.contains(": \t") {
         return None;
     }
-    for line in doc.lines() {
+    for line in crate::text::lines(doc) {
         // Indented lines outside `metadata` are skipped without looking further: they are
         // nearly all of a big document (a CRD's schema).
         if line.starts_with(' ') && section != "metadata" && !after_kind {
@@ -467,7 +467,7 @@ pub struct TemplateLines<'a> {
 
 impl<'a> TemplateLines<'a> {
     pub fn new(template: &'a str) -> Self {
-        let lines: Vec<&str> = template.lines().collect();
+        let lines: Vec<&str> = crate::text::lines(template).collect();
         let kinds = lines
             .iter()
             .enumerate()

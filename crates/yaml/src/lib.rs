@@ -999,11 +999,9 @@ fn fold_lines(body: &[&str], out: &mut String) {
         let spaced = l.starts_with([' ', '\t']);
         match prev_spaced {
             None => {}
-            Some(false) if !spaced => {
-                if empties == 0 {
-                    out.push(' ');
-                }
-            }
+            // Between two plain text lines: a space, or only the empty lines' line feeds.
+            Some(false) if !spaced && empties == 0 => out.push(' '),
+            Some(false) if !spaced => {}
             Some(_) => out.push('\n'),
         }
         for _ in 0..empties {

@@ -24,6 +24,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use regex::Regex;
 
@@ -35,17 +36,20 @@ use crate::value::Value;
 const SIZE_LIMIT: usize = 1 << 20;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    /// Shared, not cloned, on a hit: a cloned `Regex` starts with an empty matching cache,
+    /// which costs far more to build (lazy DFA set-up) than a typical chart match.
+    static CACHE: RefCell<HashMap<String, Rc<Regex>>> = RefCell::new(HashMap::new());
 }
 
 /// Compile (and cache) a Go regular expression.
-fn compile(pattern: &str) -> Result<Regex, String> {
+fn compile(pattern: &str) -> Result<Rc<Regex>, String> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
     let re = regex::RegexBuilder::new(pattern)
         .size_limit(SIZE_LIMIT)
         .build()
+        .map(Rc::new)
         .map_err(|e| {
             format!(
                 "regexp: Compile(`{pattern}`): error parsing regexp: {}",

@@ -335,6 +335,56 @@ impl Constraints {
     }
 }
 
+/// `semverCompare range version`, uncached.
+fn compare(range: &str, version: &str) -> Result<bool, String> {
+    let c = Constraints::parse(range)?;
+    let v = Version::parse(version)?;
+    Ok(c.check(&v))
+}
+
+/// Results by range, then by version (looked up with borrowed strings: no allocation).
+type CompareCache = std::collections::HashMap<
+    Box<str>,
+    std::collections::HashMap<Box<str>, Result<bool, String>>,
+>;
+
+thread_local! {
+    /// Results of `semverCompare`: charts repeat the same few checks (`">=1.21-0"` against
+    /// the cluster version) in many templates, and each parse runs several regular
+    /// expressions. The result is a pure function of the two strings.
+    static COMPARE_CACHE: std::cell::RefCell<(usize, CompareCache)> = Default::default();
+}
+
+fn compare_cached(range: &str, version: &str) -> Result<bool, String> {
+    // Bounded: only short strings are kept, and at most 512 pairs.
+    if range.len() + version.len() > 256 {
+        return compare(range, version);
+    }
+    let hit = COMPARE_CACHE.with(|c| {
+        c.borrow()
+            .1
+            .get(range)
+            .and_then(|m| m.get(version))
+            .cloned()
+    });
+    if let Some(r) = hit {
+        return r;
+    }
+    let r = compare(range, version);
+    COMPARE_CACHE.with(|c| {
+        let (n, map) = &mut *c.borrow_mut();
+        if *n >= 512 {
+            map.clear();
+            *n = 0;
+        }
+        *n += 1;
+        map.entry(range.into())
+            .or_default()
+            .insert(version.into(), r.clone());
+    });
+    r
+}
+
 /// `semver` returns this object: `.Major`, `.Minor`, `.Patch`, `.Prerelease`, `.Metadata`,
 /// `.Original`, and the methods `Compare`, `LessThan`, `GreaterThan`, `Equal`, `IncMajor`,
 /// `IncMinor`, `IncPatch`.
@@ -406,9 +456,8 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.insert("semverCompare", |a| {
         exact("semverCompare", a, 2)?;
-        let c = Constraints::parse(string(&a[0])?)?;
-        let v = Version::parse(string(&a[1])?)?;
-        Ok(Value::Bool(c.check(&v)))
+        let (range, version) = (string(&a[0])?, string(&a[1])?);
+        compare_cached(range, version).map(Value::Bool)
     });
 }
 
