@@ -429,7 +429,13 @@ fn who_can_lists_subjects_with_binding_and_role() {
 
     // -o yaml: the same rows, as YAML (it used to print JSON).
     let yaml = cmd()
-        .args(["who-can", "create", "serviceaccounts", "--subresource", "token"])
+        .args([
+            "who-can",
+            "create",
+            "serviceaccounts",
+            "--subresource",
+            "token",
+        ])
         .args(["-n", "ci", "-o", "yaml", "-f"])
         .arg(example())
         .assert()
@@ -438,7 +444,10 @@ fn who_can_lists_subjects_with_binding_and_role() {
         .stdout
         .clone();
     let text = String::from_utf8(yaml).unwrap();
-    assert!(!text.trim_start().starts_with('['), "YAML, not JSON: {text}");
+    assert!(
+        !text.trim_start().starts_with('['),
+        "YAML, not JSON: {text}"
+    );
     let from_yaml: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     assert_eq!(from_yaml.as_array().unwrap(), rows);
 }

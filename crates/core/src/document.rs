@@ -183,18 +183,26 @@ const RELEVANT_KINDS: &[&str] = &[
 /// The top-level `kind:` of a block-style document when it is unambiguous (exactly one
 /// `kind:` line at column 0 with a plain value); `None` when unsure.
 fn plain_kind(text: &str) -> Option<&str> {
+    // Lines starting with `kind:`, found with memchr's searcher rather than line by line
+    // (this runs on every rendered document, CRDs of megabytes included).
+    let b = text.as_bytes();
+    let starts = b
+        .starts_with(b"kind:")
+        .then_some(0)
+        .into_iter()
+        .chain(memchr::memmem::find_iter(b, b"\nkind:").map(|i| i + 1));
     let mut found = None;
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("kind:") {
-            if found.is_some() {
-                return None;
-            }
-            let value = rest.split(" #").next().unwrap_or("").trim();
-            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return None;
-            }
-            found = Some(value);
+    for start in starts {
+        if found.is_some() {
+            return None;
         }
+        let rest = &text[start + "kind:".len()..];
+        let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
+        let value = line.split(" #").next().unwrap_or("").trim();
+        if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        found = Some(value);
     }
     found
 }
@@ -397,6 +405,21 @@ fn push_document(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_kind_reads_one_top_level_kind_line() {
+        assert_eq!(plain_kind("kind: Role\n"), Some("Role"));
+        assert_eq!(
+            plain_kind("a: 1\nkind: ConfigMap # c\r\nb: 2"),
+            Some("ConfigMap")
+        );
+        assert_eq!(plain_kind("a: 1\nkind: Secret"), Some("Secret"));
+        assert_eq!(plain_kind("kind: A\nkind: B\n"), None, "two kind lines");
+        assert_eq!(plain_kind("x:\n  kind: Foo\n"), None, "indented only");
+        assert_eq!(plain_kind("kind: 'Role'\n"), None, "quoted: parse instead");
+        assert_eq!(plain_kind("kind:\n"), None);
+        assert_eq!(plain_kind(""), None);
+    }
+
     use super::*;
 
     fn parse(text: &str) -> (Vec<Document>, Vec<Warning>) {

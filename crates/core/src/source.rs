@@ -131,7 +131,10 @@ pub fn load(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRender
 /// One unit of loading work found by walking the inputs.
 enum Job {
     /// Bytes already read (stdin).
-    Bytes { name: String, buf: Vec<u8> },
+    Bytes {
+        name: String,
+        buf: Vec<u8>,
+    },
     File(PathBuf),
     Chart(PathBuf),
     /// A problem found while walking (unreadable directory, too many files...).
@@ -151,7 +154,7 @@ enum Done {
     Chart {
         documents: Vec<Document>,
         warnings: Vec<Warning>,
-        chart: Option<RenderedChart>,
+        chart: Option<Box<RenderedChart>>,
     },
     Warning(Warning),
 }
@@ -191,7 +194,9 @@ fn load_inputs(inputs: &[Input], limits: &Limits, renderer: Option<&dyn ChartRen
             .map(|job| run(job, limits, renderer))
             .collect()
     } else {
-        jobs.into_iter().map(|job| run(job, limits, renderer)).collect()
+        jobs.into_iter()
+            .map(|job| run(job, limits, renderer))
+            .collect()
     };
     let mut out = Loaded::default();
     for d in done {
@@ -316,10 +321,7 @@ fn parse_bytes(name: String, buf: Vec<u8>, limits: &Limits) -> Done {
             Err(e) => warnings.push(Warning::new(
                 Code::Malformed,
                 name.as_str(),
-                format!(
-                    "not UTF-8 text (byte {}): not a manifest",
-                    e.valid_up_to()
-                ),
+                format!("not UTF-8 text (byte {}): not a manifest", e.valid_up_to()),
             )),
         }
     }
@@ -378,7 +380,7 @@ fn merge(out: &mut Loaded, done: Done, limits: &Limits) {
                     out.hash(m.content.as_bytes());
                 }
                 out.documents.append(&mut documents);
-                out.charts.push(chart);
+                out.charts.push(*chart);
             }
         }
     }
@@ -415,7 +417,13 @@ fn render_chart(p: &Path, renderer: Option<&dyn ChartRenderer>) -> Done {
             for m in &chart.manifests {
                 let start = documents.len();
                 // Each rendered manifest is one document: skip the ones RBAC never reads.
-                parse_relevant(&m.source, &m.content, &limits, &mut documents, &mut warnings);
+                parse_relevant(
+                    &m.source,
+                    &m.content,
+                    &limits,
+                    &mut documents,
+                    &mut warnings,
+                );
                 for d in &mut documents[start..] {
                     d.origin.chart = Some(chart.name.clone());
                     d.origin.hook = m.hook.is_some();
@@ -427,7 +435,7 @@ fn render_chart(p: &Path, renderer: Option<&dyn ChartRenderer>) -> Done {
             Done::Chart {
                 documents,
                 warnings,
-                chart: Some(chart),
+                chart: Some(Box::new(chart)),
             }
         }
     }

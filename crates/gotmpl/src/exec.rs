@@ -163,6 +163,14 @@ impl TemplateSet {
             return Err(no_template(name, &self.name));
         };
         let base = stack_addr();
+        // Size the output for the template's literal text (most of a large manifest such
+        // as a CRD), saving the copies of a buffer grown by doubling.
+        let text = text_len(&tree.root, 0);
+        let out = String::with_capacity(
+            text.saturating_add(text / 4)
+                .min(limits.max_output_bytes)
+                .min(16 << 20),
+        );
         let mut ex = Exec {
             set: self,
             funcs,
@@ -171,7 +179,7 @@ impl TemplateSet {
             depth: 0,
             steps: 0,
             out_bytes: 0,
-            out: String::new(),
+            out,
             fatal: None,
             fatal_root: String::new(),
             stack_base: base,
@@ -225,6 +233,23 @@ impl TemplateSet {
             None => Ok(()),
         }
     }
+}
+
+/// The literal text of a node list, nested bodies included (each counted once): the
+/// expected size of the output. Stops descending at the parser's nesting bound.
+fn text_len(list: &[Node], depth: usize) -> usize {
+    let mut n = 0usize;
+    for node in list {
+        n = n.saturating_add(match node {
+            Node::Text(t) => t.len(),
+            Node::If(b) | Node::Range(b) | Node::With(b) if depth < 64 => {
+                let e = b.else_list.as_deref().map_or(0, |e| text_len(e, depth + 1));
+                text_len(&b.list, depth + 1).saturating_add(e)
+            }
+            _ => 0,
+        });
+    }
+    n
 }
 
 fn visit_idents(list: &[Node], f: &mut dyn FnMut(Pos, &str)) {
@@ -376,7 +401,8 @@ impl CallCtx<'_, '_> {
         let Some(tree) = self.exec.lookup(name) else {
             return Err(no_template(name, &self.exec.set.name));
         };
-        self.exec.run_nested(tree, data, name, String::from)
+        self.exec
+            .run_nested(tree, data, name, |s: &str| s.to_string())
     }
 
     /// [`CallCtx::execute_named`] returning the output as a string [`Value`], copied once
@@ -385,7 +411,8 @@ impl CallCtx<'_, '_> {
         let Some(tree) = self.exec.lookup(name) else {
             return Err(no_template(name, &self.exec.set.name));
         };
-        self.exec.run_nested(tree, data, name, Value::str)
+        self.exec
+            .run_nested(tree, data, name, |s: &str| Value::str(s))
     }
 
     /// Parse `text` as a new template inside the running set and execute it with `data`
@@ -406,7 +433,9 @@ impl CallCtx<'_, '_> {
             overlay.insert(name.to_string(), top.clone());
         }
         self.exec.overlays.push(overlay);
-        let r = self.exec.run_nested(top, data, name, String::from);
+        let r = self
+            .exec
+            .run_nested(top, data, name, |s: &str| s.to_string());
         self.exec.overlays.pop();
         r
     }

@@ -44,8 +44,18 @@ mod tests {
     #[test]
     fn lines_like_std() {
         for text in [
-            "", "\n", "a", "a\n", "a\nb", "a\r\nb\r\n", "\r\n", "a\n\nb\n\n", "\r", "a\r",
-            "x\ry\n", "é\nü\r\n☺",
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\r\n",
+            "a\n\nb\n\n",
+            "\r",
+            "a\r",
+            "x\ry\n",
+            "é\nü\r\n☺",
         ] {
             let ours: Vec<&str> = super::lines(text).collect();
             let std: Vec<&str> = text.lines().collect();
@@ -55,7 +65,10 @@ mod tests {
 
     #[test]
     fn valid_borrowed_invalid_replaced() {
-        assert!(matches!(super::lossy(b"a: 1"), std::borrow::Cow::Borrowed("a: 1")));
+        assert!(matches!(
+            super::lossy(b"a: 1"),
+            std::borrow::Cow::Borrowed("a: 1")
+        ));
         assert_eq!(super::lossy(b"a\xffb"), "a\u{fffd}b");
     }
 }

@@ -343,10 +343,8 @@ fn compare(range: &str, version: &str) -> Result<bool, String> {
 }
 
 /// Results by range, then by version (looked up with borrowed strings: no allocation).
-type CompareCache = std::collections::HashMap<
-    Box<str>,
-    std::collections::HashMap<Box<str>, Result<bool, String>>,
->;
+type CompareCache =
+    std::collections::HashMap<Box<str>, std::collections::HashMap<Box<str>, Result<bool, String>>>;
 
 thread_local! {
     /// Results of `semverCompare`: charts repeat the same few checks (`">=1.21-0"` against

@@ -170,11 +170,11 @@ pub(super) fn register(f: &mut FuncMap) {
     });
     f.insert("indent", |a| {
         exact("indent", a, 2)?;
-        indent(int(&a[0])?, string(&a[1])?).map(Value::from)
+        indent(int(&a[0])?, string(&a[1])?, false).map(Value::from)
     });
     f.insert("nindent", |a| {
         exact("nindent", a, 2)?;
-        indent(int(&a[0])?, string(&a[1])?).map(|s| Value::from(format!("\n{s}")))
+        indent(int(&a[0])?, string(&a[1])?, true).map(Value::from)
     });
     f.insert("replace", |a| {
         exact("replace", a, 3)?;
@@ -409,7 +409,8 @@ fn wrap(s: &str, width: i64, newline: &str, long_words: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn indent(n: i64, s: &str) -> Result<String, String> {
+/// Sprig's `indent` (`nindent` when `newline`: the same after a line break).
+fn indent(n: i64, s: &str, newline: bool) -> Result<String, String> {
     if n < 0 {
         return Err("strings: negative Repeat count".into());
     }
@@ -418,8 +419,19 @@ fn indent(n: i64, s: &str) -> Result<String, String> {
     if n.saturating_mul(lines).saturating_add(s.len()) > MAX_LEN {
         return Err(format!("indent: result longer than {MAX_LEN} bytes"));
     }
-    let pad = " ".repeat(n);
-    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
+    // One pass into a buffer of the final size (this runs on every `toYaml | nindent`).
+    let mut out = String::with_capacity(s.len() + n * lines + 1);
+    if newline {
+        out.push('\n');
+    }
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.extend(std::iter::repeat_n(' ', n));
+        out.push_str(line);
+    }
+    Ok(out)
 }
 
 /// Go's one-to-one `unicode.ToUpper`/`ToLower` (never `ß` -> `SS`).

@@ -162,8 +162,13 @@ impl Pattern {
 /// its last position only: it cannot cross `/`, and neither can an earlier `*`, so one
 /// backtrack point suffices.
 fn matches<T: Sym>(pat: &[T], name: &[T]) -> bool {
-    let (slash, star_c, any, open, escape) =
-        (T::of(b'/'), T::of(b'*'), T::of(b'?'), T::of(b'['), T::of(b'\\'));
+    let (slash, star_c, any, open, escape) = (
+        T::of(b'/'),
+        T::of(b'*'),
+        T::of(b'?'),
+        T::of(b'['),
+        T::of(b'\\'),
+    );
     let (mut p, mut n) = (0, 0);
     // After the last `*`: where the pattern resumes, and how much of the name it took.
     let mut star: Option<(usize, usize)> = None;

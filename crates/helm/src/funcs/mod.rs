@@ -15,8 +15,12 @@ use crate::values::yaml;
 
 /// `toYaml` without the trailing newline (what Helm returns).
 pub fn to_yaml_trimmed(v: &Value) -> Result<String, String> {
-    let s = yaml_emit::to_yaml(v)?;
-    Ok(s.strip_suffix('\n').unwrap_or(&s).to_string())
+    let mut s = yaml_emit::to_yaml(v)?;
+    // Trimmed in place: the text can be large, and a copy would be thrown away.
+    if s.ends_with('\n') {
+        s.pop();
+    }
+    Ok(s)
 }
 
 fn one(args: &[Value], name: &str) -> Result<Value, String> {
@@ -89,8 +93,11 @@ pub fn register(f: &mut FuncMap) {
     });
     f.insert("toYamlPretty", |a| {
         let v = one(a, "toYamlPretty")?;
-        let s = yaml_emit::to_yaml_pretty(&v).unwrap_or_default();
-        Ok(Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string()))
+        let mut s = yaml_emit::to_yaml_pretty(&v).unwrap_or_default();
+        if s.ends_with('\n') {
+            s.pop();
+        }
+        Ok(Value::from(s))
     });
     f.insert("fromYaml", |a| {
         let v = one(a, "fromYaml")?;

@@ -110,12 +110,10 @@ fn yaml_number(f: f64) -> String {
 
 impl Emitter {
     fn put(&mut self, s: &str) {
-        for c in s.chars() {
-            if c == '\n' {
-                self.column = 0;
-            } else {
-                self.column += 1;
-            }
+        // The column counts characters after the last line break.
+        match s.rfind('\n') {
+            Some(i) => self.column = s[i + 1..].chars().count(),
+            None => self.column += s.chars().count(),
         }
         self.out.push_str(s);
     }
@@ -128,10 +126,9 @@ impl Emitter {
         self.out.push(c);
     }
     fn newline_indent(&mut self, indent: usize) {
-        self.put_char('\n');
-        for _ in 0..indent {
-            self.put_char(' ');
-        }
+        self.out.push('\n');
+        self.out.extend(std::iter::repeat_n(' ', indent));
+        self.column = indent;
     }
     fn pad_to(&mut self, indent: usize) {
         while self.column < indent {
@@ -240,6 +237,12 @@ impl Emitter {
     }
 
     fn write_plain(&mut self, text: &str, indent: usize, allow_breaks: bool) {
+        // Only a space can become a line break; without one (or without folding) the text
+        // goes out as it is.
+        if !allow_breaks || self.pretty || !text.contains(' ') {
+            self.put(text);
+            return;
+        }
         let chars: Vec<char> = text.chars().collect();
         let mut spaces = false;
         for (i, &c) in chars.iter().enumerate() {
@@ -356,20 +359,17 @@ impl Emitter {
             ""
         };
         self.put(chomp);
-        let mut at_line_start = true;
         self.put_char('\n');
-        for c in text.chars() {
-            if c == '\n' {
-                self.put_char('\n');
-                at_line_start = true;
-            } else {
-                if at_line_start {
-                    for _ in 0..indent {
-                        self.put_char(' ');
-                    }
-                    at_line_start = false;
-                }
-                self.put_char(c);
+        // Line by line: each non-empty line gets the indentation, empty lines stay empty.
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.out.push('\n');
+                self.column = 0;
+            }
+            if !line.is_empty() {
+                self.out.extend(std::iter::repeat_n(' ', indent));
+                self.column = indent;
+                self.put(line);
             }
         }
         // The text's own final line break ended the scalar; drop it so the caller's next
@@ -549,7 +549,28 @@ struct Analysis {
     block_allowed: bool,
 }
 
+/// Whether `s` is made only of characters the analysis below finds nothing in: a first
+/// character that is no indicator, then letters, digits and `_./-=+`. Most scalars of a
+/// chart (names, images, tags) are; they need no per-character walk.
+fn plainly_safe(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.first() {
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'/' => {}
+        _ => return false,
+    }
+    b[1..]
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-' | b'=' | b'+'))
+}
+
 fn analyze(s: &str) -> Analysis {
+    if plainly_safe(s) {
+        return Analysis {
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
     let chars: Vec<char> = s.chars().collect();
     if chars.is_empty() {
         return Analysis {
