@@ -330,7 +330,7 @@ fn render_with_stack(
         );
         match set.execute(&t.name, &Value::Map(t.ctx.clone()), &funcs, &limits) {
             Ok(out) => {
-                let out = out.replace("<no value>", "");
+                let out = gotmpl::fmt::strip_no_value(out);
                 total_out += out.len();
                 outputs.insert(t.name.clone(), (out, i));
             }
@@ -641,8 +641,7 @@ pub fn func_map_with(sprig: &gotmpl::sprig::Options) -> FuncMap {
             None => return Err("wrong number of args for include: want 2 got 0".into()),
         };
         let data = args.get(1).cloned().unwrap_or_default();
-        ctx.execute_named(&name, &data)
-            .map(Value::from)
+        ctx.execute_named_value(&name, &data)
             .map_err(|e| e.to_string())
     });
     f.insert_ctx("tpl", |ctx, args| {
@@ -654,7 +653,7 @@ pub fn func_map_with(sprig: &gotmpl::sprig::Options) -> FuncMap {
         let data = args.get(1).cloned().unwrap_or_default();
         let root = ctx.set_name().to_string();
         ctx.execute_text(&root, &text, &data)
-            .map(|s| Value::from(s.replace("<no value>", "")))
+            .map(|s| Value::from(gotmpl::fmt::strip_no_value(s)))
             .map_err(|e| e.to_string())
     });
     f

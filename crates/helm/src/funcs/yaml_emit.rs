@@ -8,6 +8,7 @@
 //! The scalar analysis follows libyaml's emitter rules, written afresh here.
 
 use gotmpl::Value;
+use std::borrow::Cow;
 
 use super::json::{base64_encode, format_float_g};
 
@@ -50,30 +51,30 @@ struct Emitter {
     pretty: bool,
 }
 
-/// A scalar after the JSON round trip.
-enum Scalar {
-    Plain(String),
-    Str(String),
+/// A scalar after the JSON round trip (strings borrowed from the value when unchanged).
+enum Scalar<'a> {
+    Plain(Cow<'a, str>),
+    Str(Cow<'a, str>),
 }
 
-fn scalar_of(v: &Value) -> Option<Scalar> {
+fn scalar_of(v: &Value) -> Option<Scalar<'_>> {
     Some(match v {
-        Value::Nil => Scalar::Plain("null".into()),
-        Value::Bool(b) => Scalar::Plain(b.to_string()),
-        Value::Int(i) | Value::Int64(i) => Scalar::Plain(i.to_string()),
-        Value::Float(f) => Scalar::Plain(yaml_number(*f)),
+        Value::Nil => Scalar::Plain(Cow::Borrowed("null")),
+        Value::Bool(b) => Scalar::Plain(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::Int(i) | Value::Int64(i) => Scalar::Plain(i.to_string().into()),
+        Value::Float(f) => Scalar::Plain(yaml_number(*f).into()),
         // JSON -> goyaml reads U+0085 (NEL) inside a quoted scalar as a folded line break.
         Value::String(s) => Scalar::Str(fold_nel(s)),
         Value::BinaryString(b) => Scalar::Str(fold_nel(b.text())),
-        Value::Bytes(b) => Scalar::Str(base64_encode(b)),
+        Value::Bytes(b) => Scalar::Str(base64_encode(b).into()),
         _ => return None,
     })
 }
 
 /// Spaces around a NEL are dropped and the NEL becomes one space, as YAML line folding does.
-fn fold_nel(s: &str) -> String {
+fn fold_nel(s: &str) -> Cow<'_, str> {
     if !s.contains('\u{85}') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -90,7 +91,7 @@ fn fold_nel(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A float64 after JSON then goyaml: integral values read back as integers.
@@ -175,7 +176,7 @@ impl Emitter {
                 } else {
                     self.pad_to(my_indent);
                 }
-                let key = Scalar::Str(k.clone());
+                let key = Scalar::Str(Cow::Borrowed(k));
                 self.scalar(&key, my_indent, true)?;
                 self.put(":");
                 self.node(val, my_indent as i64, Ctx::MapValue, depth + 1)?;
@@ -208,7 +209,7 @@ impl Emitter {
             }
             return Ok(());
         }
-        let s = scalar_of(v).unwrap_or(Scalar::Plain(String::new()));
+        let s = scalar_of(v).unwrap_or(Scalar::Plain(Cow::Borrowed("")));
         if ctx != Ctx::Root {
             self.put(" ");
         }
