@@ -103,32 +103,12 @@ fn parse_yaml_located(text: &str, limits: &Limits) -> Result<Value, (String, usi
     // faster); anything else, every error and anything near the depth limit stay with
     // serde-saphyr.
     if let Some(node) = rbac_lens_yaml::parse(text, limits.max_depth.saturating_sub(2)) {
-        return Ok(json_value(node));
+        return Ok(rbac_lens_yaml::to_json(node));
     }
     serde_saphyr::from_str_with_options::<Value>(text, yaml_options(limits)).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(0);
         (first_line(&e.to_string()), line)
     })
-}
-
-/// The fast path's tree as serde-saphyr hands it to `serde_json::Value`: integers stay
-/// integers, floats floats. Recursion is bounded by the depth given to the fast path.
-fn json_value(n: rbac_lens_yaml::Node<'_>) -> Value {
-    use rbac_lens_yaml::Node as N;
-    match n {
-        N::Null => Value::Null,
-        N::Bool(b) => Value::Bool(b),
-        N::Int(i) => Value::from(i),
-        N::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        N::Str(s) => Value::String(s.into_owned()),
-        N::Seq(items) => Value::Array(items.into_iter().map(json_value).collect()),
-        N::Map(entries) => Value::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.into_owned(), json_value(v)))
-                .collect(),
-        ),
-    }
 }
 
 /// The first line of a parser message, without its own `error: line N column M:` prefix
@@ -479,7 +459,8 @@ mod tests {
             "kind: Role\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, list]\n",
             "a: yes\nb: 12\nc: 1.5\nd: -0.0\ne: ~\nf: |\n  x\ng: 'y'\n",
         ] {
-            let fast = rbac_lens_yaml::parse(doc, limits.max_depth - 2).map(json_value);
+            let fast =
+                rbac_lens_yaml::parse(doc, limits.max_depth - 2).map(rbac_lens_yaml::to_json);
             let full = serde_saphyr::from_str_with_options::<Value>(doc, yaml_options(&limits));
             assert_eq!(fast, Some(full.unwrap()), "{doc:?}");
             assert_eq!(

@@ -340,7 +340,7 @@ pub fn check_document(doc: &str) -> Result<(), String> {
     let unmarshal = |v: &Value, into: &str| {
         format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go {into}",
-            json_kind(v)
+            crate::funcs::json_kind(v)
         )
     };
     let top = match &v {
@@ -383,18 +383,6 @@ pub fn check_document(doc: &str) -> Result<(), String> {
             other,
             "struct field .metadata.annotations of type map[string]string",
         )),
-    }
-}
-
-/// JSON's name for a value's type, as Go's `json.Unmarshal` errors print it.
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::List(_) => "array",
-        Value::Map(_) => "object",
-        Value::String(_) | Value::BinaryString(_) => "string",
-        Value::Bool(_) => "bool",
-        Value::Nil => "null",
-        _ => "number",
     }
 }
 

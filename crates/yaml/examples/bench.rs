@@ -8,25 +8,9 @@
 //! rbac-lens-core gets), `full` (serde-saphyr into `serde_json::Value`), `none` (baseline:
 //! reading the file only).
 
-use rbac_lens_yaml::Node;
 use serde_json::Value;
 
-fn to_json(n: Node<'_>) -> Value {
-    match n {
-        Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(b),
-        Node::Int(i) => Value::from(i),
-        Node::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        Node::Str(s) => Value::String(s.into_owned()),
-        Node::Seq(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Node::Map(entries) => Value::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.into_owned(), to_json(v)))
-                .collect(),
-        ),
-    }
-}
+use rbac_lens_yaml::to_json;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -1112,3 +1112,24 @@ fn resolve_numberish(s: &str) -> Option<Node<'_>> {
 
 #[cfg(test)]
 mod tests;
+
+/// The tree as serde-saphyr hands YAML to `serde_json::Value`: integers stay integers,
+/// floats floats (a non-finite float, which the reader never produces, becomes null).
+/// Recursion is bounded by the depth given to [`parse`].
+pub fn to_json(n: Node<'_>) -> serde_json::Value {
+    use serde_json::Value;
+    match n {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(b),
+        Node::Int(i) => Value::from(i),
+        Node::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Node::Str(s) => Value::String(s.into_owned()),
+        Node::Seq(items) => Value::Array(items.into_iter().map(to_json).collect()),
+        Node::Map(entries) => Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), to_json(v)))
+                .collect(),
+        ),
+    }
+}

@@ -69,7 +69,8 @@ pub fn yaml_syntax_error(text: &str, ours: &str) -> String {
     )
 }
 
-fn json_kind(v: &Value) -> &'static str {
+/// JSON's name for a value's type, as Go's `json.Unmarshal` errors print it.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::List(_) => "array",
         Value::Map(_) => "object",

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rbac_lens_yaml::Node;
 use serde_json::Value;
 
 /// Depth bound passed to the fast path (callers pass their parser's limit minus a margin).
@@ -24,23 +23,7 @@ pub fn full(text: &str) -> Result<Value, String> {
     serde_saphyr::from_str_with_options::<Value>(text, opts).map_err(|e| e.to_string())
 }
 
-/// The fast path's tree as serde-saphyr would hand it to `serde_json::Value`.
-pub fn to_json(n: Node<'_>) -> Value {
-    match n {
-        Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(b),
-        Node::Int(i) => Value::from(i),
-        Node::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        Node::Str(s) => Value::String(s.into_owned()),
-        Node::Seq(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Node::Map(entries) => Value::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.into_owned(), to_json(v)))
-                .collect(),
-        ),
-    }
-}
+pub use rbac_lens_yaml::to_json;
 
 /// Outcome of running both parsers on one document.
 pub enum Outcome {
